@@ -1,0 +1,78 @@
+"""Typed errors with user-facing messages: what went wrong, where, and how to fix it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class QualkitError(Exception):
+    """Base for every error a user may see; `str()` is the message to show."""
+
+    def __init__(self, what: str, fix: str = "") -> None:
+        self.what = what
+        self.fix = fix
+        super().__init__(f"{what} {fix}".strip())
+
+
+class ProjectError(QualkitError):
+    """The project folder or its database is missing or unusable."""
+
+
+class NotFoundError(QualkitError):
+    """A named document, participant or code does not exist in the project."""
+
+
+class IngestError(QualkitError):
+    """A source file cannot be imported. Names the file (and line or row) and the fix."""
+
+    def __init__(self, path: str | Path, what: str, fix: str = "", *, line: int | None = None,
+                 row: int | None = None) -> None:
+        self.path = str(path)
+        self.line = line
+        self.row = row
+        where = self.path
+        if line is not None:
+            where += f", line {line}"
+        if row is not None:
+            where += f", row {row}"
+        super().__init__(f"{where}: {what}", fix)
+
+
+class EmptyFileError(IngestError):
+    """The file has no content to import."""
+
+
+class UnsupportedFormatError(IngestError):
+    """No reader handles this suffix."""
+
+
+class WrongExtensionError(IngestError):
+    """The content is a different format from the one its suffix claims."""
+
+
+class CorruptFileError(IngestError):
+    """The file cannot be parsed as the format it claims to be."""
+
+
+class EncryptedFileError(IngestError):
+    """The file is password-protected."""
+
+
+class FileTooLargeError(IngestError):
+    """The file (or what it expands to) exceeds the configured limit."""
+
+
+class UnsafeFileError(IngestError):
+    """The file carries something hostile: a zip bomb or XML entity declarations."""
+
+
+class NoTextError(IngestError):
+    """The file parsed but carries no text layer (e.g. a scanned PDF)."""
+
+
+class EncodingError(IngestError):
+    """The bytes are not text in any encoding we can detect."""
+
+
+class SheetError(IngestError):
+    """A participants sheet or table has a missing column or a bad row."""

@@ -1,0 +1,104 @@
+"""Word (.docx) and OpenDocument (.odt) text documents."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import docx
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from lxml import etree
+
+from qualkit.ingest.extracted import FlowText, ReadContext
+from qualkit.ingest.registry import reader
+from qualkit.ingest.safety import corrupt
+
+_MAX_BOLD_LABEL_WORDS = 4
+_ODF_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+# Hardened parser: no entity resolution, no network, no huge trees (safety.check_zip runs first too).
+_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+
+
+@reader(".docx")
+def read_docx(data: bytes, ctx: ReadContext) -> FlowText:
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as error:  # python-docx raises several unrelated types for broken packages
+        raise corrupt(ctx.path, "a Word .docx document", error) from error
+    paragraphs: list[str] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            paragraphs.append(_paragraph_text(block))
+        elif isinstance(block, Table):
+            paragraphs.extend(_table_rows(block))
+    props = document.core_properties
+    attributes = {k: v for k, v in {"title": props.title}.items() if v}
+    return FlowText("\n\n".join(p for p in paragraphs if p.strip()), attributes)
+
+
+def _paragraph_text(paragraph: Paragraph) -> str:
+    """Paragraph text; a short bold run at the start is a speaker name, written `Name: text`."""
+    runs = paragraph.runs
+    bold = []
+    for run in runs:
+        if run.bold and run.text.strip():
+            bold.append(run.text)
+        elif run.text.strip() or not bold:
+            break
+        else:
+            bold.append(run.text)
+    label = "".join(bold).strip().rstrip(":").strip()
+    text = paragraph.text
+    if label and 0 < len(label.split()) <= _MAX_BOLD_LABEL_WORDS and text.strip() != "".join(bold).strip():
+        rest = text[len("".join(bold)):].lstrip().lstrip(":").lstrip()
+        return f"{label}: {rest}"
+    return text
+
+
+def _table_rows(table: Table) -> list[str]:
+    """Transcripts laid out as tables (speaker | words) become `speaker: words` paragraphs."""
+    rows = []
+    for row in table.rows:
+        cells = [" ".join(cell.text.split()) for cell in row.cells]
+        cells = [c for i, c in enumerate(cells) if c and (i == 0 or c != cells[i - 1])]
+        if len(cells) == 2 and len(cells[0].split()) <= _MAX_BOLD_LABEL_WORDS:
+            rows.append(f"{cells[0].rstrip(':')}: {cells[1]}")
+        elif cells:
+            rows.append(" | ".join(cells))
+    return rows
+
+
+@reader(".odt")
+def read_odt(data: bytes, ctx: ReadContext) -> FlowText:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            root = etree.fromstring(archive.read("content.xml"), _SAFE_XML)
+    except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError) as error:
+        raise corrupt(ctx.path, "an OpenDocument .odt text", error) from error
+    paragraphs = [_odf_text(el) for el in root.iter(f"{{{_ODF_TEXT}}}p", f"{{{_ODF_TEXT}}}h")]
+    return FlowText("\n\n".join(p for p in paragraphs if p.strip()))
+
+
+def _odf_text(element: etree._Element) -> str:
+    """Text of an ODF paragraph, expanding <text:s/>, <text:tab/> and <text:line-break/>."""
+    out: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        if node.text:
+            out.append(node.text)
+        for child in node:
+            tag = etree.QName(child).localname
+            if tag == "s":
+                out.append(" " * int(child.get(f"{{{_ODF_TEXT}}}c", "1")))
+            elif tag == "tab":
+                out.append("\t")
+            elif tag == "line-break":
+                out.append("\n")
+            elif tag not in {"note", "annotation"}:
+                walk(child)
+            if child.tail:
+                out.append(child.tail)
+
+    walk(element)
+    return "".join(out)

@@ -1,0 +1,66 @@
+"""Readers keyed by file suffix, and `parse_file`, the single entry point from a path to documents."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from qualkit.errors import UnsupportedFormatError
+from qualkit.ingest.extracted import FlowText, ReadContext, ReadOptions, StructuredUnits, assemble_units
+from qualkit.ingest.normalise import normalise_text, rejoin_page_breaks
+from qualkit.ingest.safety import check_bytes, check_size
+from qualkit.ingest.segmenter import segment_text
+from qualkit.model import Document
+
+Reader = Callable[[bytes, ReadContext], "FlowText | list[StructuredUnits] | StructuredUnits"]
+READERS: dict[str, Reader] = {}
+
+
+def reader(*suffixes: str) -> Callable[[Reader], Reader]:
+    """Register a reader for the given suffixes (lower case, with the dot)."""
+    def register(fn: Reader) -> Reader:
+        for suffix in suffixes:
+            READERS[suffix] = fn
+        return fn
+    return register
+
+
+def supported_suffixes() -> list[str]:
+    return sorted(READERS)
+
+
+def parse_file(path: str | Path, options: ReadOptions | None = None,
+               data: bytes | None = None) -> list[Document]:
+    """Read, check, normalise and segment one file. Pure apart from reading the file itself."""
+    from qualkit.ingest import readers  # noqa: F401  (registers every reader)
+
+    path = Path(path)
+    options = options or ReadOptions()
+    suffix = path.suffix.lower()
+    if suffix not in READERS:
+        raise UnsupportedFormatError(
+            path, f"has a {suffix or 'missing'} extension, which qualkit does not import.",
+            f"Convert it to one of: {', '.join(supported_suffixes())}.",
+        )
+    if data is None:
+        check_size(path, path.stat().st_size, options.limits)
+        data = path.read_bytes()
+    check_bytes(path, data, suffix, options.limits)
+    sha256 = hashlib.sha256(data).hexdigest()
+    extracted = READERS[suffix](data, ReadContext(path, options))
+    if isinstance(extracted, FlowText):
+        text = rejoin_page_breaks(normalise_text(extracted.text))
+        return [Document(
+            name=path.name, suffix=suffix, sha256=sha256, text=text, source_path=str(path),
+            attributes=extracted.attributes, segments=segment_text(text, options.segmentation),
+        )]
+    groups = extracted if isinstance(extracted, list) else [extracted]
+    documents = []
+    for group in groups:
+        text, segments = assemble_units(group, options.segmentation)
+        documents.append(Document(
+            name=group.name or path.name, suffix=suffix, sha256=sha256, text=text,
+            source_path=str(path), attributes=group.attributes, segments=segments,
+        ))
+    return documents

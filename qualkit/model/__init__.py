@@ -1,0 +1,5 @@
+"""Pure domain model: no SQL, files or UI."""
+
+from qualkit.model.corpus import UNCODED_KINDS, Document, Participant, Segment, SegmentKind
+
+__all__ = ["UNCODED_KINDS", "Document", "Participant", "Segment", "SegmentKind"]
