@@ -27,6 +27,7 @@ def reader(*suffixes: str) -> Callable[[Reader], Reader]:
 
 
 def supported_suffixes() -> list[str]:
+    from qualkit.ingest import readers  # noqa: F401  (registers every reader)
     return sorted(READERS)
 
 

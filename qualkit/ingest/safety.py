@@ -111,7 +111,8 @@ def check_zip(path: str | Path, data: bytes, limits: Limits) -> None:
                               "Re-save it from the program that made it.")
     total = sum(m.file_size for m in members)
     packed = sum(m.compress_size for m in members) or 1
-    if total > limits.max_unzipped_bytes or (total > 16 * MB and total / packed > limits.max_compression_ratio):
+    suspicious_ratio = total > 16 * MB and total / packed > limits.max_compression_ratio
+    if total > limits.max_unzipped_bytes or suspicious_ratio:
         raise UnsafeFileError(
             path, f"expands to {total / MB:.0f} MB from {len(data) / MB:.1f} MB: it looks like a zip bomb.",
             "Do not open it; ask the sender for the original document.",

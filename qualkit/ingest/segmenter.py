@@ -115,7 +115,7 @@ def _speaker_turns(text: str, lines: list[tuple[int, int]]) -> list[Unit]:
     starts = [(i, m) for i, m in sorted(matches.items()) if label_key(m.label) in accepted]
     first_line = lines[starts[0][0]][0]
     units = _preamble(text, 0, first_line)
-    for n, (i, m) in enumerate(starts):
+    for n, (_, m) in enumerate(starts):
         end = lines[starts[n + 1][0]][0] if n + 1 < len(starts) else len(text)
         units.append(Unit(m.content_start, end, SegmentKind.TURN, m.label, start_time=m.timestamp))
     return units

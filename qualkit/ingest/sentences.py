@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof st rev cllr pc dc sgt insp no vs etc eg ie approx dept govt jan feb mar apr "
-    "jun jul aug sep sept oct nov dec".split()
+    "mr mrs ms dr prof st rev cllr pc dc sgt insp no vs etc eg ie approx dept govt "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 # Sentence end: terminal punctuation, optional closing quotes/brackets, whitespace, then a likely start.
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")

@@ -19,6 +19,7 @@ _LABEL_LINE = re.compile(
     r"(?:\*\*|__)?(?:[ \t]+|$)"
 )
 _ATTRIBUTION = re.compile(r"\((?P<label>[A-Z][A-Za-z0-9'’ ,.\-]{0,40})\)[ \t]*$")
+_QUOTE_END = frozenset(".!?…\"'”’")  # what a quote ends with; `Team (TFS)` or `Name (Role)` is no quote
 
 INTERVIEWER_LABELS = frozenset(
     {"interviewer", "int", "i", "q", "researcher", "facilitator", "moderator", "evaluator", "iv"}
@@ -68,14 +69,14 @@ def label_key(label: str) -> str:
 def accept_labels(candidates: list[str]) -> set[str]:
     """Decide which candidate labels (in document order) are real speakers.
 
-    A document is a transcript when at least two label occurrences recur (a label used twice,
-    or an interviewer label); recurring labels are then speakers. A label used once counts only
-    after the transcript has started and when it looks like a speaker (an interviewer word, an
-    ID such as `P3`, or written in capitals like the others).
+    A document is a transcript when at least two different labels recur (one recurring label,
+    such as `Case study:`, is a heading style, not a conversation); recurring labels are then
+    speakers. A label used once counts only after the transcript has started and when it looks
+    like a speaker (an interviewer word, an ID such as `P3`, or written in capitals like the others).
     """
     counts = Counter(label_key(c) for c in candidates)
     recurring = {k for k, n in counts.items() if n >= 2}
-    if sum(counts[k] for k in recurring) < 3:
+    if len(recurring) < 2:
         return set()
     accepted = set(recurring)
     shouting = all(c.isupper() for c in candidates if label_key(c) in recurring)
@@ -104,7 +105,7 @@ def is_project_wide_label(label: str) -> bool:
 def match_attribution(paragraph: str) -> re.Match[str] | None:
     """A bracketed attribution at the end of a paragraph, e.g. `“...” (Partner B)`."""
     m = _ATTRIBUTION.search(paragraph)
-    if not m or m.start() == 0:
+    if not m or paragraph[:m.start()].rstrip()[-1:] not in _QUOTE_END:
         return None
     label = m.group("label").strip()
     if len(label.split()) > 5:

