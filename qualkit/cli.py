@@ -91,6 +91,9 @@ def _print_import(report: services.ImportReport) -> None:
     segments = sum(n for _, n in report.imported)
     out.print(f"Imported {len(report.imported)} document(s), {segments} segments; "
               f"{len(report.unchanged)} unchanged.", highlight=False)
+    for name, original in report.duplicates:
+        err.print(f"[yellow]Duplicate:[/yellow] {name} has the same content as {original}; "
+                  "not imported again.", highlight=False)
     for name in report.changed:
         err.print(f"[yellow]Changed:[/yellow] {name} was imported before with different content; "
                   "left as it was (import the new version under another name to keep both).",

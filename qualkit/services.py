@@ -76,6 +76,7 @@ def open_project(folder: Path) -> Project:
 class ImportReport:
     imported: list[tuple[str, int]] = field(default_factory=list)  # (document, segments)
     unchanged: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (file, document it repeats)
     changed: list[str] = field(default_factory=list)
     failed: list[IngestError] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
@@ -143,8 +144,12 @@ def import_sources(project: Project, paths: Iterable[Path], *, corpus: str = "ma
     with project.transaction() as session:
         corpus_row = repo.get_or_create_corpus(session, corpus)
         for documents in parsed:
-            if repo.document_with_sha(session, corpus_row.id, documents[0].sha256):
-                report.unchanged.extend(d.name for d in documents)
+            same = repo.document_with_sha(session, corpus_row.id, documents[0].sha256)
+            if same is not None and same.source_path is not None:
+                if Path(same.source_path).name == Path(documents[0].source_path or "").name:
+                    report.unchanged.extend(d.name for d in documents)
+                else:
+                    report.duplicates.append((Path(documents[0].source_path or "").name, same.name))
                 continue
             for document in documents:
                 if repo.document_named(session, corpus_row.id, document.name):

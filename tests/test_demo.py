@@ -1,0 +1,90 @@
+"""The bundled demo evaluation: a realistic corpus that builds into a project (the quick start)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from qualkit import services
+from qualkit.ingest.registry import parse_file
+
+from paths import DEMO_CORPUS, REPO, SHARED
+
+INTERVIEW_PREFIXES = ("kw_", "partner_", "frontline_", "parent_", "young_person_")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> services.Project:
+    folder = tmp_path_factory.mktemp("demo") / "project"
+    services.build_demo(folder, DEMO_CORPUS)
+    return services.open_project(folder)
+
+
+def test_demo_has_at_least_16_interviews_of_realistic_length_in_many_formats() -> None:
+    interviews = [p for p in DEMO_CORPUS.iterdir() if p.name.startswith(INTERVIEW_PREFIXES)]
+    assert len(interviews) >= 16
+    assert {".docx", ".txt", ".vtt", ".pdf"} <= {p.suffix for p in interviews}
+    assert any(p.suffix == ".csv" for p in DEMO_CORPUS.iterdir())
+    for path in interviews:
+        (document,) = parse_file(path)
+        assert 800 <= document.word_count <= 2500, path.name
+        assert len({s.speaker for s in document.segments if s.speaker}) >= 2, path.name
+
+
+def test_every_codable_demo_segment_has_a_stakeholder_group(demo: services.Project) -> None:
+    segments = list(services.iter_segments(demo, codable_only=True))
+    assert segments and all(s.group for s in segments)
+    groups = Counter(s.group for s in segments)
+    assert set(groups) == {"Keyworkers", "Partner agencies", "Frontline workers", "Families"}
+
+
+def test_interviewers_are_kept_but_not_coded(demo: services.Project) -> None:
+    labels = {"Interviewer", "I", "Q", "Int", "INTERVIEWER", "Speaker 1"}
+    interviewer_turns = [s for s in services.iter_segments(demo)
+                         if s.participant and s.participant.split(" (")[0] in labels]
+    assert len(interviewer_turns) > 200
+    assert not any(s.codable for s in interviewer_turns)
+
+
+def test_rebuilding_the_demo_changes_nothing(demo: services.Project) -> None:
+    before = services.project_status(demo)
+    imported, _ = services.build_demo(demo.folder, DEMO_CORPUS)
+    assert not imported.imported and not imported.changed and imported.unchanged
+    after = services.project_status(demo)
+    assert (after.documents, after.segments, after.participants) == (
+        before.documents, before.segments, before.participants)
+
+
+def test_human_coded_subset_matches_demo_segments_and_codebook(demo: services.Project) -> None:
+    import yaml
+
+    def ids(codes: list[dict]) -> set[str]:
+        return {c["id"] for c in codes} | {i for c in codes for i in ids(c.get("children", []))}
+
+    codebook = ids(yaml.safe_load((REPO / "codebooks" / "family_support.yaml").read_text())["codes"])
+    units = {(s.document, s.text) for s in services.iter_segments(demo, codable_only=True)}
+    lines = [json.loads(line) for line in (DEMO_CORPUS / "_coded_subset.jsonl").read_text().splitlines()]
+    assert len(lines) >= 100
+    for line in lines:
+        assert (line["document"], line["text"]) in units
+        assert set(line["codes"]) <= codebook
+
+
+def test_demo_names_are_fictional_and_present_for_anonymisation() -> None:
+    text = " ".join(d.text for p in DEMO_CORPUS.glob("*.txt") for d in parse_file(p))
+    for identifier in ("Kayden", "Foxley", "Ravensmoor Academy", "St Bede's"):
+        assert identifier in text
+
+
+def test_seeds_import_cleanly(tmp_path: Path) -> None:
+    seeds = SHARED / "seeds"
+    if not seeds.is_dir():
+        pytest.skip("../shared/seeds is not present")
+    project = services.init_project(tmp_path / "seeds")
+    report = services.import_sources(project, [seeds])
+    assert len(report.imported) == len(list(seeds.glob("*.txt")))
+    text = " ".join(s.text for s in services.iter_segments(project))
+    assert "<li>" not in text and "<p>" not in text and "&amp;" not in text
