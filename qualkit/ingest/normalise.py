@@ -31,10 +31,11 @@ def normalise_text(raw: str) -> str:
     """Apply the documented normalisation rules to raw decoded text."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
-    text = unicodedata.normalize("NFC", text)
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub("", text)
     text = text.replace("\u00a0", " ").replace("\u202f", " ")
+    # After the removals: "e", a soft hyphen, then U+0301 must still compose to "é".
+    text = unicodedata.normalize("NFC", text)
     text = _TRAILING_SPACE.sub("", text)
     return text.strip("\n")
 

@@ -40,18 +40,19 @@ _EXPECTED = {
     ".docx": {"docx"}, ".xlsx": {"xlsx"}, ".odt": {"odt"}, ".pdf": {"pdf"}, ".rtf": {"rtf"},
 }
 _SUFFIX_FOR_KIND = {"docx": ".docx", "xlsx": ".xlsx", "odt": ".odt", "pdf": ".pdf", "rtf": ".rtf"}
+_DESCRIBED = {"zip": "a zip archive", "broken-zip": "a damaged zip archive (perhaps truncated)"}
 _ENCRYPTED_OOXML = "EncryptedPackage".encode("utf-16-le")
 
 
 def sniff_kind(data: bytes) -> str:
-    """The format the bytes are in: pdf, docx, xlsx, odt, zip, ole, rtf or text."""
+    """The format the bytes are in: pdf, docx, xlsx, odt, zip, broken-zip, ole, rtf or text."""
     if data.startswith(b"%PDF-"):
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
         try:
             names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
         except zipfile.BadZipFile:
-            return "zip"
+            return "broken-zip"
         return next((kind for member, kind in _ZIP_KINDS.items() if member in names), "zip")
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "ole"
@@ -64,7 +65,7 @@ def check_size(path: str | Path, size: int, limits: Limits) -> None:
     """Refuse a file over the size limit before reading it into memory."""
     if size > limits.max_file_bytes:
         raise FileTooLargeError(
-            path, f"is {size / MB:.0f} MB, over the {limits.max_file_bytes / MB:.0f} MB limit.",
+            path, f"is {size / MB:.1f} MB, over the {limits.max_file_bytes / MB:.0f} MB limit.",
             "Split it into smaller files, or raise max_file_mb in the project's qualkit.toml.",
         )
 
@@ -88,8 +89,13 @@ def check_bytes(path: str | Path, data: bytes, suffix: str, limits: Limits) -> N
     expected = _EXPECTED.get(suffix)
     if expected is not None and kind not in expected:
         actual = _SUFFIX_FOR_KIND.get(kind)
-        fix = f"Rename it to end in {actual}." if actual else "Check that this is the file you meant."
-        described = actual or ("a zip archive" if kind == "zip" else "plain text")
+        if actual:
+            fix = f"Rename it to end in {actual}."
+        elif kind == "broken-zip":
+            fix = "Open it in the program that made it and save it again, or ask for a fresh copy."
+        else:
+            fix = "Check that this is the file you meant."
+        described = actual or _DESCRIBED.get(kind, "plain text")
         raise (WrongExtensionError if actual else CorruptFileError)(
             path, f"is named {suffix} but its content is {described}.", fix,
         )

@@ -6,7 +6,7 @@ import io
 import re
 
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf.errors import DependencyError, PdfReadError
 
 from qualkit.errors import EncryptedFileError, NoTextError
 from qualkit.ingest.extracted import FlowText, ReadContext
@@ -31,6 +31,11 @@ def read_pdf(data: bytes, ctx: ReadContext) -> FlowText:
         pages = [page.extract_text() or "" for page in pdf.pages]
     except EncryptedFileError:
         raise
+    except DependencyError as error:  # pypdf needs `cryptography` to decrypt AES
+        raise EncryptedFileError(
+            ctx.path, "is encrypted with AES, which this installation cannot decrypt.",
+            "Save an unprotected copy (print to PDF, or remove the password) and import that.",
+        ) from error
     except (PdfReadError, ValueError, KeyError, TypeError) as error:
         raise corrupt(ctx.path, "a PDF", error) from error
     if not any(page.strip() for page in pages):
