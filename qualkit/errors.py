@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 
 class QualkitError(Exception):
@@ -76,3 +77,35 @@ class EncodingError(IngestError):
 
 class SheetError(IngestError):
     """A participants sheet or table has a missing column or a bad row."""
+
+
+class CodebookProblem(NamedTuple):
+    """One thing wrong with a codebook: what, how to fix it, and its line when it came from a file."""
+
+    what: str
+    fix: str
+    line: int | None = None
+
+
+class CodebookError(QualkitError):
+    """A codebook file is invalid, or an edit would break the codebook.
+
+    Carries every problem found, in line order, so a user fixes a file in one pass rather than one
+    error per run. With one problem the message is `file, line N: what fix`; with several it is one
+    problem per line under `file: N problems:`.
+    """
+
+    def __init__(self, *problems: CodebookProblem, path: str | Path | None = None) -> None:
+        self.path = None if path is None else str(path)
+        self.problems = sorted(problems, key=lambda p: (p.line is None, p.line or 0))
+        if len(self.problems) == 1:
+            (problem,) = self.problems
+            super().__init__(_where(self.path, problem.line) + problem.what, problem.fix)
+        else:
+            lines = "".join(f"\n  {_where(None, p.line)}{p.what} {p.fix}" for p in self.problems)
+            super().__init__(_where(self.path, None) + f"{len(self.problems)} problems:{lines}")
+
+
+def _where(path: str | None, line: int | None) -> str:
+    place = ", ".join(part for part in (path, None if line is None else f"line {line}") if part)
+    return f"{place}: " if place else ""

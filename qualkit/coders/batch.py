@@ -1,0 +1,84 @@
+"""The batch contract: JSONL segments in, one JSONL verdict per segment out (no project needed).
+
+Input lines: {"id", "text", optional "group", "speaker"}. Training lines (optional):
+{"id", "text", "codes": [ids]} — accepted human codings; codes a line does not list count as
+rejected for it. Output, one line per input segment in input order:
+{"id", "codes": [{"code", "score", "suggested", "rationale"}, ...]} listing every code, best first.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
+
+from qualkit.coders.base import Label, Unit, make_coder
+from qualkit.errors import QualkitError
+from qualkit.model import Codebook
+
+
+class BatchInputError(QualkitError):
+    """A JSONL line of a batch input is not what the contract says."""
+
+
+def read_jsonl(lines: Iterable[str], source: str) -> Iterator[dict[str, Any]]:
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise BatchInputError(f"{source}, line {number}: not valid JSON ({error.msg}).",
+                                  "Write one JSON object per line.") from error
+        if not isinstance(record, dict) or "id" not in record or not isinstance(record.get("text"), str):
+            raise BatchInputError(f'{source}, line {number}: needs an "id" and a "text" string.',
+                                  'Each line must look like {"id": "s1", "text": "..."}.')
+        yield record
+
+
+def read_units(lines: Iterable[str], source: str = "input") -> list[Unit]:
+    return [Unit(str(r["id"]), r["text"], r.get("group"), r.get("speaker"))
+            for r in read_jsonl(lines, source)]
+
+
+def read_labels(lines: Iterable[str], codebook: Codebook, source: str = "training data") -> list[Label]:
+    """Accepted codings per line; every other code of the codebook counts as rejected for it."""
+    ids = [code.id for code in codebook.flat()]
+    known = set(ids)
+    labels: list[Label] = []
+    for number, record in enumerate(read_jsonl(lines, source), start=1):
+        codes = record.get("codes")
+        if not isinstance(codes, list):
+            raise BatchInputError(f'{source}, line {number}: needs a "codes" list.',
+                                  'Write {"id": ..., "text": ..., "codes": ["trust"]}.')
+        unknown = set(codes) - known
+        if unknown:
+            raise BatchInputError(f"{source}, line {number}: unknown code(s) {', '.join(sorted(unknown))}.",
+                                  "Use the ids in the codebook (qualkit codebook show).")
+        unit_id = f"train:{record['id']}"
+        labels.extend(Label(unit_id, code_id, code_id in codes, record["text"]) for code_id in ids)
+    return labels
+
+
+def code_units(units: list[Unit], codebook: Codebook, labels: list[Label], coder: str = "ensemble",
+               **available: object) -> dict[str, list[dict[str, Any]]]:
+    """Every code's verdict for every unit, best first."""
+    model = make_coder(coder, **available).fit(units, codebook, labels)
+    verdicts: dict[str, list[dict[str, Any]]] = {u.id: [] for u in units}
+    for s in model.suggest(units, codebook):
+        verdicts[s.unit_id].append({"code": s.code_id, "score": round(s.score, 4),
+                                    "suggested": s.suggested, "rationale": s.rationale})
+    for codes in verdicts.values():
+        codes.sort(key=lambda v: -v["score"])
+    return verdicts
+
+
+def code_jsonl(lines: Iterable[str], out: TextIO, codebook: Codebook, train: Iterable[str] | None = None,
+               coder: str = "ensemble", **available: object) -> int:
+    """Run the batch contract; returns the number of segments written."""
+    units = read_units(lines)
+    labels = read_labels(train, codebook) if train is not None else []
+    verdicts = code_units(units, codebook, labels, coder, **available)
+    for unit in units:
+        out.write(json.dumps({"id": unit.id, "codes": verdicts[unit.id]}, ensure_ascii=False) + "\n")
+    return len(units)
