@@ -91,8 +91,9 @@ def similarity_baseline(similarities: Callable[[list[Unit], Codebook], np.ndarra
 
 def tfidf_similarities(units: list[Unit], codebook: Codebook) -> np.ndarray:
     descriptions = [f"{c.name} {c.description}" for c in codebook.flat()]
-    vectoriser = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit(descriptions + [u.text for u in units])
-    return (vectoriser.transform([u.text for u in units]) @ vectoriser.transform(descriptions).T).toarray()
+    texts = [u.text for u in units]
+    vectoriser = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit(descriptions + texts)
+    return (vectoriser.transform(texts) @ vectoriser.transform(descriptions).T).toarray()
 
 
 def minilm_similarities(embedder: CachedEmbedder) -> Callable[[list[Unit], Codebook], np.ndarray]:
@@ -135,7 +136,8 @@ def quality_tables(codebook: Codebook, embedder: CachedEmbedder) -> str:
         units, gold = load_dataset(path)
         results = evaluate(systems, units, gold, codebook)
         out.append(f"\n### {dataset}: {len(units)} units, {sum(map(len, gold.values()))} codings\n")
-        out.append("| system | zero-shot macro F1 | zero-shot macro kappa | few-shot macro F1 | few-shot macro kappa |")
+        out.append("| system | zero-shot macro F1 | zero-shot macro kappa "
+                   "| few-shot macro F1 | few-shot macro kappa |")
         out.append("|---|---:|---:|---:|---:|")
         for name, modes in results.items():
             zs, fs = modes["zero-shot"][0], modes["few-shot (30%)"]
@@ -145,7 +147,7 @@ def quality_tables(codebook: Codebook, embedder: CachedEmbedder) -> str:
         out.append("\nPer code, default coder (kappa zero-shot / few-shot; support in the whole set):\n")
         out.append("| code | support | kappa zero-shot | kappa few-shot |")
         out.append("|---|---:|---:|---:|")
-        for i, code in enumerate(default["zero-shot"][0].codes):
+        for code in default["zero-shot"][0].codes:
             few_kappa = mean([next((c.kappa for c in r.codes if c.code == code.code), None)
                               for r in default["few-shot (30%)"]])
             out.append(f"| {code.code} | {code.support} | "
@@ -178,7 +180,8 @@ def speed_table(codebook: Codebook, n: int) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--record", action="store_true", help="write the results into BENCHMARKS.md")
     parser.add_argument("--speed-segments", type=int, default=1000)
     args = parser.parse_args()

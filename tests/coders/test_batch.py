@@ -20,7 +20,8 @@ def run(lines: list[dict], train: list[dict] | None = None) -> list[dict]:
 
 
 def test_one_line_per_segment_in_input_order_listing_every_code_best_first() -> None:
-    lines = [{"id": 7, "text": "So lonely, no one to talk to."}, {"id": "b", "text": "The damp flat.", "group": "Families"}]
+    lines = [{"id": 7, "text": "So lonely, no one to talk to."},
+             {"id": "b", "text": "The damp flat.", "group": "Families"}]
     result = run(lines, train=[{"id": "t1", "text": "I was lonely.", "codes": ["isolation"]}])
     assert [r["id"] for r in result] == ["7", "b"]
     for record in result:

@@ -15,7 +15,8 @@ CODEBOOK = Codebook(name="toy", codes=[
     Code(id="isolation", name="Isolation", description="Feeling alone, with nobody to turn to.",
          keywords=["lonely", "alone", "no one to talk to"], examples=["I had nobody, I was so lonely."]),
     Code(id="housing", name="Housing", description="Repairs, damp, rent arrears and eviction.",
-         keywords=["damp", "landlord", "arrears"], examples=["The flat was damp and the landlord ignored us."],
+         keywords=["damp", "landlord", "arrears"],
+         examples=["The flat was damp and the landlord ignored us."],
          children=[Code(id="eviction", name="Eviction", description="Threat of losing the home.",
                         keywords=["evicted", "eviction notice"])]),
 ])
