@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -30,16 +31,24 @@ DEMO_PROJECT = Path("demo-project")
 DEMO_CORPUS = Path("corpora/demo")
 
 
-def command(fn: F) -> F:
-    """Register a command whose QualkitErrors become a clean message and exit status 1."""
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except QualkitError as error:
-            err.print(f"[red]Error:[/red] {error}", markup=True, highlight=False)
-            raise typer.Exit(1) from None
-    return app.command()(wrapper)  # type: ignore[return-value]
+def on(target: typer.Typer, name: str | None = None) -> Callable[[F], F]:
+    """Register a command on `target` whose QualkitErrors become a clean message and exit status 1."""
+    def register(fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except QualkitError as error:
+                err.print(f"[red]Error:[/red] {error}", markup=True, highlight=False)
+                raise typer.Exit(1) from None
+        return target.command(name)(wrapper)  # type: ignore[return-value]
+    return register
+
+
+command = on(app)
+codebook_app = typer.Typer(help="Validate, show, import and export codebooks (YAML).", no_args_is_help=True,
+                           rich_markup_mode=None)
+app.add_typer(codebook_app, name="codebook")
 
 
 @contextmanager
@@ -66,7 +75,7 @@ def init(project: ProjectArg,
     out.print(f"Project ready in {project}/ (settings: {project}/qualkit.toml)", highlight=False)
 
 
-@command
+@on(app, "import")
 def import_(
     project: ProjectArg,
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to import.")],
@@ -83,8 +92,6 @@ def import_(
                                          skip_bad=skip_bad, progress=update)
     _print_import(report)
 
-
-app.registered_commands[-1].name = "import"
 
 
 def _print_import(report: services.ImportReport) -> None:
@@ -215,3 +222,184 @@ def demo(project: Annotated[Path, typer.Option(help="Where to build the demo pro
     for line in people.unmatched:
         err.print(f"[yellow]Unmatched[/yellow] {line}", highlight=False)
     status(project)
+
+
+@on(app, "code-jsonl")
+def code_jsonl(
+    codebook: Annotated[Path, typer.Option(help="The codebook YAML file.")],
+    train: Annotated[Path | None, typer.Option(
+        help='Accepted human codings, JSONL lines {"id", "text", "codes": [ids]}.')] = None,
+    coder: Annotated[str, typer.Option(help="Coder name (default: the ensemble).")] = "ensemble",
+    spacy_model: Annotated[str | None, typer.Option(help="spaCy pipeline for keyword lemmas.")] = None,
+) -> None:
+    """Batch contract: segments JSONL {"id", "text", "group"?, "speaker"?} on stdin; one line per
+    segment on stdout, {"id", "codes": [{"code", "score", "suggested", "rationale"}]} best first."""
+    n = services.code_jsonl(sys.stdin, sys.stdout, codebook, train, coder, spacy_model)
+    err.print(f"Coded {n} segment(s).", highlight=False)
+
+
+# --- codebooks -----------------------------------------------------------------------------------
+
+@on(codebook_app, "validate")
+def codebook_validate(file: Annotated[Path, typer.Argument(help="A codebook YAML file.")]) -> None:
+    """Check a codebook file; every problem is listed with its line."""
+    codebook = services.read_codebook(file)
+    out.print(f"{file}: valid; '{codebook.name}' has {len(codebook.flat())} codes "
+              f"({len(codebook.codes)} top-level).", highlight=False)
+
+
+@on(codebook_app, "show")
+def codebook_show(source: Annotated[Path, typer.Argument(
+        help="A project folder (its current codebook) or a codebook YAML file.")]) -> None:
+    """Print a codebook's codes as a tree."""
+    codebook = services.read_codebook(source)
+    table = Table("id", "name", "keywords", "examples", "description",
+                  title=f"{codebook.name} (version {codebook.version})")
+    for code, _, depth in codebook.walk():
+        table.add_row("  " * depth + code.id, code.name, str(len(code.keywords)), str(len(code.examples)),
+                      _clip(code.description, 80))
+    out.print(table)
+
+
+@on(codebook_app, "import")
+def codebook_import(project: ProjectArg,
+                    file: Annotated[Path, typer.Argument(help="A codebook YAML file.")]) -> None:
+    """Store a codebook file in the project as a new version (nothing changes if it is identical)."""
+    stored = services.import_codebook(services.open_project(project), file)
+    if stored.new:
+        out.print(f"Stored codebook '{stored.name}' version {stored.version} ({stored.codes} codes).",
+                  highlight=False)
+    else:
+        out.print(f"Codebook '{stored.name}' is unchanged (version {stored.version}).", highlight=False)
+
+
+@on(codebook_app, "export")
+def codebook_export(project: ProjectArg,
+                    file: Annotated[Path, typer.Argument(help="Where to write the YAML.")],
+                    name: Annotated[str | None, typer.Option(help="Which codebook (default: the newest).")]
+                    = None) -> None:
+    """Write the project's current codebook as YAML."""
+    codebook = services.export_codebook(services.open_project(project), file, name)
+    out.print(f"Wrote '{codebook.name}' version {codebook.version} to {file}.", highlight=False)
+
+
+# --- coding and review ---------------------------------------------------------------------------
+
+@command
+def code(project: ProjectArg,
+         coder: Annotated[str, typer.Option(help="Registered coder: ensemble, semantic.v1, …")] = "ensemble",
+         codebook: Annotated[str | None, typer.Option(help="Codebook name (default: the newest).")] = None,
+         ) -> None:
+    """Run a coder over the codable segments; its suggestions wait for review. Never changes a
+    coding a person accepted or rejected."""
+    opened = services.open_project(project)
+    with progress_bar("Coding") as update:
+        summary = services.run_coder(opened, coder, codebook, progress=update)
+    out.print(f"{summary.coder} on {summary.units} segments, codebook '{summary.codebook}' "
+              f"version {summary.codebook_version}:", highlight=False)
+    table = Table("code", "suggested")
+    for code_id, count in summary.per_code.items():
+        table.add_row(code_id, str(count))
+    out.print(table)
+    out.print(f"{summary.stored} suggestions stored for review (run {summary.run_id}); "
+              f"{summary.replaced} earlier suggestions replaced; {summary.skipped_decided} pairs already "
+              "decided by people left alone.", highlight=False)
+
+
+@command
+def review(project: ProjectArg,
+           code: Annotated[str | None, typer.Option(help="Only this code id.")] = None,
+           group: Annotated[str | None, typer.Option(help="Only this stakeholder group.")] = None,
+           limit: Annotated[int, typer.Option(help="How many to list.")] = 20,
+           order: Annotated[services.ReviewOrder, typer.Option(
+               help="uncertainty: score nearest 0.5 first; score: highest first.")]
+           = services.ReviewOrder.uncertainty,
+           accept: Annotated[list[int] | None, typer.Option(help="Accept coding ID (repeatable).")] = None,
+           reject: Annotated[list[int] | None, typer.Option(help="Reject coding ID (repeatable).")] = None,
+           reviewer: Annotated[str | None, typer.Option("--as", help="Reviewer name (default: QUALKIT_USER "
+                                                        "or your login).")] = None,
+           note: Annotated[str | None, typer.Option(help="A note kept with the decisions.")] = None) -> None:
+    """List suggestions to review, most uncertain first; or accept/reject them by id."""
+    opened = services.open_project(project)
+    if accept or reject:
+        decided = services.decide_many(opened, accept=accept or [], reject=reject or [],
+                                       reviewer=reviewer or services.current_user(), note=note)
+        out.print(f"Recorded {decided} decision(s).", highlight=False)
+        return
+    items = services.review_queue(opened, limit, code=code, group=group, order=order)
+    if not items:
+        out.print("Nothing to review.")
+    for item in items:
+        score = "-" if item.score is None else f"{item.score:.2f} ({'yes' if item.predicted else 'maybe'})"
+        out.print(f"#{item.id} {item.code}  score {score}  {item.group or '(no group)'}, "
+                  f"{item.participant or 'no speaker'}, {item.document}  [{item.coder}]",
+                  highlight=False, markup=False)
+        out.print(f"    {item.text}", highlight=False, markup=False)
+        if item.rationale:
+            out.print(f"    why: {item.rationale}", highlight=False, markup=False)
+
+
+# --- topics and evaluation -----------------------------------------------------------------------
+
+@command
+def topics(project: ProjectArg,
+           group: Annotated[str | None, typer.Option(help="Only this stakeholder group's segments.")] = None,
+           min_size: Annotated[int, typer.Option(help="Smallest topic worth reporting.")] = 8,
+           promote: Annotated[int | None, typer.Option(help="Make topic ID a code (with --code-id and "
+                                                       "--name).", metavar="TOPIC_ID")] = None,
+           code_id: Annotated[str | None, typer.Option(help="Id for the promoted code.")] = None,
+           name: Annotated[str | None, typer.Option(help="Name for the promoted code.")] = None,
+           parent: Annotated[str | None, typer.Option(help="Put the promoted code under this code id.")]
+           = None) -> None:
+    """Discover recurring themes the codebook may be missing; optionally promote one to a code."""
+    if promote is not None and not (code_id and name):
+        raise typer.BadParameter("--promote needs --code-id and --name.")
+    opened = services.open_project(project)
+    found = services.discover_topics(opened, group=group, min_topic_size=min_size)
+    if promote is None:
+        _print_topics(found)
+        return
+    chosen = [t for t in found if t.id == promote]
+    if not chosen:
+        raise QualkitError(f"no topic {promote} in this run.",
+                           f"Choose one of: {', '.join(str(t.id) for t in found) or 'none found'}.")
+    stored = services.promote_topic(opened, chosen[0], code_id, name, parent)  # type: ignore[arg-type]
+    out.print(f"Added code '{code_id}' to '{stored.name}', now version {stored.version}.", highlight=False)
+
+
+def _print_topics(found: list[services.Topic]) -> None:
+    if not found:
+        out.print("No topics found; try a smaller --min-size.")
+    for topic in found:
+        groups = ", ".join(f"{g or '(no group)'} {n}" for g, n in topic.size_by_group.items())
+        nearest = f"{topic.nearest_code[0]} ({topic.nearest_code[1]:.2f})" if topic.nearest_code else "-"
+        out.print(f"[bold]Topic {topic.id}[/bold]: {escape(topic.label)} — {topic.size} segments "
+                  f"({escape(groups)}); nearest code: {nearest}", highlight=False)
+        out.print(f"  keywords: {', '.join(topic.keywords)}", highlight=False, markup=False)
+        for unit in topic.representatives[:2]:
+            out.print(f"  “{_clip(unit.text, 160)}”", highlight=False, markup=False)
+
+
+@command
+def evaluate(project: ProjectArg,
+             against: Annotated[str, typer.Option(help="'machine', a coder name, or a person's name.")]
+             = "machine") -> None:
+    """Agreement between people's accepted codings and the machine (or another coder), per code."""
+    report = services.evaluate(services.open_project(project), against)
+    out.print(f"{against} against people's codings on {report.units} segments:", highlight=False)
+    table = Table("code", "support", "predicted", "precision", "recall", "F1", "kappa")
+    for c in report.codes:
+        table.add_row(c.code, str(c.support), str(c.predicted), *map(_number, (c.precision, c.recall, c.f1,
+                                                                                 c.kappa)))
+    table.add_row("macro average", str(report.support), "", *map(_number, (
+        report.macro_precision, report.macro_recall, report.macro_f1, report.macro_kappa)), style="bold")
+    out.print(table)
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _clip(text: str, chars: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= chars else text[:chars - 1] + "…"

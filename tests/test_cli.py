@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -10,8 +11,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from qualkit import services
 from qualkit.cli import app
 
+from coding_doubles import SCHOOL_UNITS, BagOfWordsEmbedder, write_sources, write_units
 from paths import REPO
 
 runner = CliRunner()
@@ -26,10 +29,17 @@ def command_names() -> list[str]:
     return sorted(c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands)
 
 
+def subcommand_names() -> list[str]:
+    """`group command` for each command of a sub-app such as `qualkit codebook`."""
+    return sorted(f"{group.name} {c.name or c.callback.__name__}"
+                  for group in app.registered_groups for c in group.typer_instance.registered_commands)
+
+
 def test_every_command_has_help_and_is_in_the_readme() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    for name in command_names():
-        code, out, _ = run(name, "--help")
+    assert "codebook validate" in subcommand_names()
+    for name in command_names() + subcommand_names():
+        code, out, _ = run(*name.split(), "--help")
         assert code == 0 and "Usage" in out, name
         assert f"qualkit {name}" in readme, f"README does not document `qualkit {name}`"
 
@@ -87,3 +97,73 @@ def test_errors_are_one_clean_message(tmp_path: Path, args: tuple[str, ...], mes
     assert code == 1
     assert message in " ".join(err.split())
     assert "Traceback" not in err
+
+
+# --- codebooks, coding, review, topics, evaluation -----------------------------------------------
+
+@pytest.fixture
+def coding_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A project with the test units imported, and the test codebook file (not yet imported)."""
+    monkeypatch.setattr(services, "MiniLMEmbedder", BagOfWordsEmbedder)
+    codebook, units = write_sources(tmp_path / "src")
+    project = tmp_path / "p"
+    run("init", project)
+    run("import", project, units)
+    return project, codebook
+
+
+def test_codebook_validate_show_import_export(coding_project: tuple[Path, Path], tmp_path: Path) -> None:
+    project, codebook = coding_project
+    code, out, _ = run("codebook", "validate", codebook)
+    assert code == 0 and "valid; 'Test codebook' has 3 codes (2 top-level)" in out
+    code, out, _ = run("codebook", "show", codebook)
+    assert code == 0 and "repairs" in out and "Housing" in out
+    code, out, _ = run("codebook", "import", project, codebook)
+    assert code == 0 and "Stored codebook 'Test codebook' version 1 (3 codes)" in out
+    assert "is unchanged (version 1)" in run("codebook", "import", project, codebook)[1]
+    assert "Test codebook (version 1)" in run("codebook", "show", project)[1]
+    exported = tmp_path / "out.yaml"
+    code, out, _ = run("codebook", "export", project, exported)
+    assert code == 0 and exported.read_text(encoding="utf-8").startswith("name: Test codebook")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\ncodes:\n  - id: Bad Id\n    name: B\n")
+    code, _, err = run("codebook", "validate", bad)
+    assert code == 1 and "line 3" in err and "Traceback" not in err
+
+
+def test_code_review_and_evaluate(coding_project: tuple[Path, Path]) -> None:
+    project, codebook = coding_project
+    run("codebook", "import", project, codebook)
+    code, out, _ = run("code", project, "--coder", "testkeyword")
+    assert code == 0 and "testkeyword.v1 on 6 segments" in out
+    assert "6 suggestions stored for review" in " ".join(out.split())
+    code, out, _ = run("review", project, "--limit", "3")
+    assert code == 0 and "why: matched: fixed" in out and "score 0.40 (maybe)" in out and "0.70" not in out
+    ids = [item.id for item in services.review_queue(services.open_project(project), 5, code="housing")]
+    assert len(ids) == 2 and run("review", project, "--code", "housing")[0] == 0
+    code, out, _ = run("review", project, "--accept", ids[0], "--reject", ids[1], "--as", "ana")
+    assert code == 0 and "Recorded 2 decision(s)" in out
+    code, out, _ = run("evaluate", project)
+    assert code == 0 and "on 2 segments" in out and "macro average" in out and "housing" in out
+    code, _, err = run("review", project, "--accept", "9999")
+    assert code == 1 and "no coding with id 9999" in err
+
+
+def test_topics_list_and_promote(coding_project: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    from sklearn.cluster import KMeans
+    from sklearn.decomposition import PCA
+
+    project, codebook = coding_project
+    run("codebook", "import", project, codebook)
+    run("import", project, write_units(codebook.parent / "school.jsonl", SCHOOL_UNITS))
+    monkeypatch.setattr(services, "discover_topics", functools.partial(
+        services.discover_topics, reducer=PCA(n_components=2, random_state=0),
+        clusterer=KMeans(n_clusters=2, n_init=5, random_state=0)))
+    code, out, _ = run("topics", project, "--min-size", "2")
+    assert code == 0 and "Topic 0" in out and "Topic 1" in out and "nearest code:" in out
+    code, out, _ = run("topics", project, "--min-size", "2", "--promote", "1", "--code-id", "new_theme",
+                       "--name", "New theme")
+    assert code == 0 and "Added code 'new_theme' to 'Test codebook', now version 2" in out
+    code, _, err = run("topics", project, "--min-size", "2", "--promote", "7", "--code-id", "x",
+                       "--name", "X")
+    assert code == 1 and "no topic 7" in err

@@ -36,9 +36,20 @@ def read_jsonl(lines: Iterable[str], source: str) -> Iterator[dict[str, Any]]:
         yield record
 
 
-def read_units(lines: Iterable[str], source: str = "input") -> list[Unit]:
-    return [Unit(str(r["id"]), r["text"], r.get("group"), r.get("speaker"))
-            for r in read_jsonl(lines, source)]
+def read_units(lines: Iterable[str], source: str = "input") -> tuple[list[Unit], list[Any]]:
+    """Units to code, and their ids exactly as given (echoed back in the output)."""
+    units: list[Unit] = []
+    given: list[Any] = []
+    seen: set[str] = set()
+    for record in read_jsonl(lines, source):
+        unit = Unit(str(record["id"]), record["text"], record.get("group"), record.get("speaker"))
+        if unit.id in seen:
+            raise BatchInputError(f"{source}: the id {record['id']!r} appears more than once.",
+                                  "Give every segment its own id.")
+        seen.add(unit.id)
+        units.append(unit)
+        given.append(record["id"])
+    return units, given
 
 
 def read_labels(lines: Iterable[str], codebook: Codebook, source: str = "training data") -> list[Label]:
@@ -76,9 +87,9 @@ def code_units(units: list[Unit], codebook: Codebook, labels: list[Label], coder
 def code_jsonl(lines: Iterable[str], out: TextIO, codebook: Codebook, train: Iterable[str] | None = None,
                coder: str = "ensemble", **available: object) -> int:
     """Run the batch contract; returns the number of segments written."""
-    units = read_units(lines)
+    units, given = read_units(lines)
     labels = read_labels(train, codebook) if train is not None else []
     verdicts = code_units(units, codebook, labels, coder, **available)
-    for unit in units:
-        out.write(json.dumps({"id": unit.id, "codes": verdicts[unit.id]}, ensure_ascii=False) + "\n")
+    for unit, original_id in zip(units, given, strict=True):
+        out.write(json.dumps({"id": original_id, "codes": verdicts[unit.id]}, ensure_ascii=False) + "\n")
     return len(units)

@@ -47,7 +47,9 @@ class EnsembleCoder:
         calibration_units = list(units) + [u for uid, u in labelled.items()
                                            if uid not in {x.id for x in units}]
         self.rules_ = RulesCoder(spacy_model=self.spacy_model).fit(units, codebook)
-        self.semantic_ = SemanticCoder(embedder=embedder).fit(calibration_units, codebook, labels)
+        # Decisions reach the margin through the supervised coder only: as extra semantic
+        # prototypes they blur what the codebook says (measured in bench/coding.py).
+        self.semantic_ = SemanticCoder(embedder=embedder).fit(calibration_units, codebook)
         self.supervised_ = SupervisedCoder(embedder=embedder).fit(units, codebook, labels)
         self.weights_ = self.supervised_.positives_ / (self.supervised_.positives_ + self.shrinkage)
         self.weights_[[j not in self.supervised_.models_ for j in range(len(self.weights_))]] = 0.0

@@ -127,7 +127,9 @@ def resolved_group():  # type: ignore[no-untyped-def]
     return func.coalesce(SegmentRow.group, _participant.group, DocumentRow.group)
 
 
-def _segment_query(corpus: str | None = None):  # type: ignore[no-untyped-def]
+def segment_query(corpus: str | None = None):  # type: ignore[no-untyped-def]
+    """Segments with (document name, speaker label, participant label, resolved group); other
+    queries join onto it."""
     query = (
         select(SegmentRow, DocumentRow.name, SpeakerRow.label, _participant.label,
                resolved_group().label("group"))
@@ -162,7 +164,7 @@ class SegmentView:
 
 def iter_segments(session: Session, *, document: str | None = None, corpus: str | None = None,
                   codable_only: bool = False) -> Iterator[SegmentView]:
-    query = _segment_query(corpus)
+    query = segment_query(corpus)
     if document is not None:
         query = query.where(DocumentRow.name == document)
     if codable_only:
@@ -172,6 +174,17 @@ def iter_segments(session: Session, *, document: str | None = None, corpus: str 
         yield SegmentView(seg.id, doc_name, seg.ordinal, seg.start, seg.end, seg.text, seg.kind,
                           speaker, participant, group, seg.codable, seg.start_time, seg.end_time,
                           seg.attributes or {})
+
+
+def segments_by_text(session: Session, documents: set[str]) -> dict[tuple[str, str], list[int]]:
+    """Segment ids of the named documents by (document name, exact text)."""
+    found: dict[tuple[str, str], list[int]] = {}
+    rows = session.execute(select(DocumentRow.name, SegmentRow.text, SegmentRow.id)
+                           .join(DocumentRow, SegmentRow.document_id == DocumentRow.id)
+                           .where(DocumentRow.name.in_(sorted(documents))).order_by(SegmentRow.id))
+    for name, text, segment_id in rows:
+        found.setdefault((name, text), []).append(segment_id)
+    return found
 
 
 @dataclass(frozen=True)

@@ -151,6 +151,7 @@ class CodeAssignmentRow(Base):
     model: Mapped[str | None] = mapped_column(String(300))
     run_id: Mapped[str | None] = mapped_column(String(64), index=True)
     score: Mapped[float | None] = mapped_column(Float)
+    predicted: Mapped[bool | None] = mapped_column(Boolean)  # a coder's own yes/no; None for people
     rationale: Mapped[str | None] = mapped_column(Text)
     reviewer: Mapped[str | None] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)

@@ -6,10 +6,11 @@ import io
 import json
 
 import pytest
-from fakes import HashingEmbedder
-from test_contract import CODEBOOK
 
 from qualkit.coders.batch import BatchInputError, code_jsonl
+
+from fakes import HashingEmbedder
+from test_contract import CODEBOOK
 
 
 def run(lines: list[dict], train: list[dict] | None = None) -> list[dict]:
@@ -23,7 +24,7 @@ def test_one_line_per_segment_in_input_order_listing_every_code_best_first() -> 
     lines = [{"id": 7, "text": "So lonely, no one to talk to."},
              {"id": "b", "text": "The damp flat.", "group": "Families"}]
     result = run(lines, train=[{"id": "t1", "text": "I was lonely.", "codes": ["isolation"]}])
-    assert [r["id"] for r in result] == ["7", "b"]
+    assert [r["id"] for r in result] == [7, "b"]  # ids echoed exactly as given
     for record in result:
         assert [c["code"] for c in sorted(record["codes"], key=lambda c: c["code"])] == sorted(
             c.id for c in CODEBOOK.flat())
@@ -39,6 +40,11 @@ def test_one_line_per_segment_in_input_order_listing_every_code_best_first() -> 
 def test_bad_input_lines_are_named(line: str, message: str) -> None:
     with pytest.raises(BatchInputError, match=message):
         code_jsonl([line], io.StringIO(), CODEBOOK, embedder=HashingEmbedder())
+
+
+def test_repeated_ids_are_refused() -> None:
+    with pytest.raises(BatchInputError, match="appears more than once"):
+        run([{"id": 1, "text": "a"}, {"id": 1, "text": "b"}])
 
 
 def test_training_lines_must_use_codebook_ids() -> None:

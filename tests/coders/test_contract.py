@@ -5,11 +5,12 @@ from __future__ import annotations
 import inspect
 
 import pytest
-from fakes import HashingEmbedder
 
 from qualkit.coders.base import CODERS, Label, Unit, coder_names, make_coder
 from qualkit.errors import NotFoundError
 from qualkit.model import Code, Codebook
+
+from fakes import HashingEmbedder
 
 CODEBOOK = Codebook(name="toy", codes=[
     Code(id="isolation", name="Isolation", description="Feeling alone, with nobody to turn to.",

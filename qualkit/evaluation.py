@@ -1,0 +1,88 @@
+"""Agreement between two codings of the same units: per-code precision, recall, F1 and Cohen's kappa.
+
+Pure: both codings come in as {unit id: set of code ids} over a shared list of unit ids, so the
+same functions compare a machine with a person or one person with another. A unit missing from a
+mapping has no codes there.
+
+Undefined values are None rather than a silent 0, and macro averages skip them:
+- precision is None when the predicted side applied the code to no unit;
+- recall is None when the reference side applied it to no unit;
+- F1 is 2tp / (2tp + fp + fn), None only when neither side applied the code;
+- kappa is None when both sides gave every unit the same single answer (the code applied to all
+  units by both, or to none by both): agreement is then total but there is no variance against
+  which to measure chance. When only one side is constant, kappa is defined and is 0 or below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from statistics import fmean
+
+Coding = Mapping[str, set[str]]
+
+
+@dataclass(frozen=True)
+class CodeAgreement:
+    code: str
+    support: int  # units the reference applied the code to
+    predicted: int  # units the other side applied it to
+    true_positives: int
+    precision: float | None
+    recall: float | None
+    f1: float | None
+    kappa: float | None
+
+
+@dataclass(frozen=True)
+class EvaluationReport:
+    units: int
+    codes: list[CodeAgreement]
+    macro_precision: float | None
+    macro_recall: float | None
+    macro_f1: float | None
+    macro_kappa: float | None
+    support: int  # reference codings over all codes
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    defined = [v for v in values if v is not None]
+    return fmean(defined) if defined else None
+
+
+def code_agreement(code: str, reference: list[bool], predicted: list[bool]) -> CodeAgreement:
+    """Agreement on one code from two aligned yes/no columns."""
+    from sklearn.metrics import cohen_kappa_score  # here, not at the top: importing sklearn takes seconds
+
+    tp = sum(r and p for r, p in zip(reference, predicted, strict=True))
+    support, claimed = sum(reference), sum(predicted)
+    fp, fn = claimed - tp, support - tp
+    no_variance = len(set(reference) | set(predicted)) <= 1  # both sides gave one same answer
+    kappa = None if no_variance else float(cohen_kappa_score(reference, predicted, labels=[False, True]))
+    return CodeAgreement(code, support, claimed, tp, _ratio(tp, claimed), _ratio(tp, support),
+                         _ratio(2 * tp, 2 * tp + fp + fn), kappa)
+
+
+def evaluate_codings(reference: Coding, predicted: Coding, unit_ids: Sequence[str],
+                     codes: Iterable[str] | None = None) -> EvaluationReport:
+    """Compare `predicted` with `reference` on `unit_ids`, for `codes` (default: every code either
+    side used on those units), in the order given or sorted."""
+    units = list(dict.fromkeys(unit_ids))
+    if codes is None:
+        used = {c for u in units for side in (reference, predicted) for c in side.get(u, ())}
+        codes = sorted(used)
+    scores = [
+        code_agreement(code, [code in reference.get(u, ()) for u in units],
+                       [code in predicted.get(u, ()) for u in units])
+        for code in dict.fromkeys(codes)
+    ]
+    return EvaluationReport(
+        units=len(units), codes=scores,
+        macro_precision=_mean(s.precision for s in scores), macro_recall=_mean(s.recall for s in scores),
+        macro_f1=_mean(s.f1 for s in scores), macro_kappa=_mean(s.kappa for s in scores),
+        support=sum(s.support for s in scores),
+    )

@@ -1,0 +1,165 @@
+"""Code assignments: suggestions, decisions and the review queue. Functions take a Session; the
+caller owns the transaction.
+
+Codings refer to a code row of one codebook version, but a code's identity across versions is its
+key, so everything here that compares codings (decided pairs, labels, the queue) works by
+(segment id, code key).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy.orm import Session, aliased
+
+from qualkit.store.repository import resolved_group, segment_query
+from qualkit.store.schema import CodeAssignmentRow, CodebookRow, CodeRow, SegmentRow
+
+SUGGESTED, ACCEPTED, REJECTED = "suggested", "accepted", "rejected"
+STATUSES = (SUGGESTED, ACCEPTED, REJECTED)
+DECIDED = (ACCEPTED, REJECTED)
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A person's latest word on one (segment, code)."""
+
+    segment_id: int
+    code: str
+    accepted: bool
+    text: str
+
+
+def decisions(session: Session) -> list[Decision]:
+    """The latest accepted/rejected decision per (segment, code key)."""
+    rows = session.execute(
+        select(CodeAssignmentRow.segment_id, CodeRow.key, CodeAssignmentRow.status, SegmentRow.text)
+        .join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id)
+        .join(SegmentRow, CodeAssignmentRow.segment_id == SegmentRow.id)
+        .where(CodeAssignmentRow.status.in_(DECIDED))
+        .order_by(CodeAssignmentRow.updated_at, CodeAssignmentRow.id))
+    latest = {(segment, key): Decision(segment, key, status == ACCEPTED, text)
+              for segment, key, status, text in rows}
+    return list(latest.values())
+
+
+def decided_pairs(session: Session) -> set[tuple[int, str]]:
+    """(segment, code key) pairs a person has accepted or rejected."""
+    rows = session.execute(select(CodeAssignmentRow.segment_id, CodeRow.key)
+                           .join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id)
+                           .where(CodeAssignmentRow.status.in_(DECIDED)).distinct())
+    return {(segment, key) for segment, key in rows}
+
+
+def delete_suggestions(session: Session, coder: str, codebook: str, keep: set[tuple[int, str]]) -> int:
+    """Delete `coder`'s still-suggested rows for codes of `codebook` (any version), except on the
+    (segment, code key) pairs in `keep`; returns how many went."""
+    own = session.execute(
+        select(CodeAssignmentRow.id, CodeAssignmentRow.segment_id, CodeRow.key)
+        .join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id)
+        .join(CodebookRow, CodeRow.codebook_id == CodebookRow.id)
+        .where(CodeAssignmentRow.coder == coder, CodeAssignmentRow.status == SUGGESTED,
+               CodebookRow.name == codebook))
+    doomed = [row_id for row_id, segment, key in own if (segment, key) not in keep]
+    for i in range(0, len(doomed), CHUNK):
+        session.execute(delete(CodeAssignmentRow).where(CodeAssignmentRow.id.in_(doomed[i:i + CHUNK])))
+    return len(doomed)
+
+
+def add_many(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(CodeAssignmentRow), rows)
+
+
+def accepted_pairs(session: Session, coder: str) -> set[tuple[int, str]]:
+    """(segment, code key) pairs `coder` has already coded and accepted."""
+    rows = session.execute(
+        select(CodeAssignmentRow.segment_id, CodeRow.key)
+        .join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id)
+        .where(CodeAssignmentRow.coder == coder, CodeAssignmentRow.status == ACCEPTED))
+    return {(segment, key) for segment, key in rows}
+
+
+@dataclass(frozen=True)
+class Coding:
+    """One assignment as evaluation sees it."""
+
+    segment_id: int
+    code: str
+    status: str
+    coder: str
+    reviewer: str | None
+    predicted: bool | None  # the machine's own yes/no; None for people's codings
+    machine: bool
+
+
+def codings(session: Session) -> list[Coding]:
+    rows = session.execute(
+        select(CodeAssignmentRow.segment_id, CodeRow.key, CodeAssignmentRow.status, CodeAssignmentRow.coder,
+               CodeAssignmentRow.reviewer, CodeAssignmentRow.predicted, CodeAssignmentRow.run_id)
+        .join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id))
+    return [Coding(segment, key, status, coder, reviewer, predicted, run_id is not None)
+            for segment, key, status, coder, reviewer, predicted, run_id in rows]
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """A coding with the segment it is on, for a person to judge."""
+
+    id: int
+    segment_id: int
+    document: str
+    participant: str | None
+    group: str | None
+    text: str
+    code: str
+    code_name: str
+    status: str
+    score: float | None
+    predicted: bool | None
+    rationale: str | None
+    span: tuple[int, int] | None  # offsets into `text`
+    coder: str
+    reviewer: str | None
+    note: str | None
+
+
+def review_items(session: Session, *, status: str, code: str | None, group: str | None,
+                 order: str, limit: int) -> list[ReviewItem]:
+    """Codings with `status`, most uncertain first (score nearest 0.5) or highest score first.
+    Suggestions on pairs a person has already decided are left out: they are settled."""
+    query = (segment_query()
+             .add_columns(CodeAssignmentRow, CodeRow.key, CodeRow.name)
+             .join(CodeAssignmentRow, CodeAssignmentRow.segment_id == SegmentRow.id)
+             .join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id)
+             .where(CodeAssignmentRow.status == status))
+    if code is not None:
+        query = query.where(CodeRow.key == code)
+    if group is not None:
+        query = query.where(resolved_group() == group)
+    if status == SUGGESTED:
+        query = query.where(~_decided_elsewhere())
+    score = CodeAssignmentRow.score
+    rank = func.abs(score - 0.5) if order == "uncertainty" else -score
+    query = query.order_by(case((score.is_(None), 1), else_=0), rank, CodeAssignmentRow.id).limit(limit)
+    return [_item(*row) for row in session.execute(query)]
+
+
+def _decided_elsewhere():  # type: ignore[no-untyped-def]
+    other, other_code = aliased(CodeAssignmentRow), aliased(CodeRow)
+    return (select(other.id).join(other_code, other.code_id == other_code.id)
+            .where(other.segment_id == CodeAssignmentRow.segment_id, other_code.key == CodeRow.key,
+                   other.status.in_(DECIDED))
+            .exists())
+
+
+def _item(segment: SegmentRow, document: str, _speaker: str | None, participant: str | None,
+          group: str | None, row: CodeAssignmentRow, key: str, name: str) -> ReviewItem:
+    span = (None if row.span_start is None or row.span_end is None
+            else (row.span_start - segment.start, row.span_end - segment.start))
+    return ReviewItem(row.id, segment.id, document, participant, group, segment.text, key, name, row.status,
+                      row.score, row.predicted, row.rationale, span, row.coder, row.reviewer, row.note)
+

@@ -1,0 +1,56 @@
+"""Agreement measures against hand-computed values, including the undefined cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from qualkit.evaluation import code_agreement, evaluate_codings
+
+UNITS = ["u1", "u2", "u3", "u4"]
+REFERENCE = {"u1": {"trust"}, "u2": {"housing", "repairs"}, "u3": {"trust"}}
+PREDICTED = {"u1": {"trust"}, "u2": {"housing"}, "u4": {"housing"}}
+
+
+def test_per_code_scores_match_hand_computation() -> None:
+    report = evaluate_codings(REFERENCE, PREDICTED, UNITS, ["trust", "housing", "repairs"])
+    trust, housing, repairs = report.codes
+    # trust: reference 1010, predicted 1000 -> tp 1, fp 0, fn 1; po 3/4, pe .5*.25 + .5*.75 = .5
+    assert (trust.support, trust.predicted, trust.true_positives) == (2, 1, 1)
+    assert (trust.precision, trust.recall) == (1.0, 0.5)
+    assert trust.f1 == pytest.approx(2 / 3) and trust.kappa == pytest.approx(0.5)
+    # housing: reference 0100, predicted 0101 -> tp 1, fp 1, fn 0
+    assert (housing.precision, housing.recall) == (0.5, 1.0)
+    assert housing.f1 == pytest.approx(2 / 3) and housing.kappa == pytest.approx(0.5)
+    # repairs: never predicted -> precision undefined, recall 0, F1 0, kappa 0 (one side constant)
+    assert (repairs.precision, repairs.recall, repairs.f1, repairs.kappa) == (None, 0.0, 0.0, 0.0)
+
+
+def test_macro_averages_skip_undefined_values() -> None:
+    report = evaluate_codings(REFERENCE, PREDICTED, UNITS, ["trust", "housing", "repairs"])
+    assert report.units == 4 and report.support == 4
+    assert report.macro_precision == pytest.approx(0.75)  # repairs' undefined precision is skipped
+    assert report.macro_recall == pytest.approx(0.5)
+    assert report.macro_f1 == pytest.approx(4 / 9)
+    assert report.macro_kappa == pytest.approx(1 / 3)
+
+
+def test_codes_default_to_those_used_on_the_units() -> None:
+    report = evaluate_codings(REFERENCE, PREDICTED, ["u1", "u3"])
+    assert [c.code for c in report.codes] == ["trust"]  # housing only appears outside u1, u3
+
+
+def test_a_code_neither_side_used_is_undefined_not_perfect() -> None:
+    (agreement,) = evaluate_codings({}, {}, UNITS, ["stigma"]).codes
+    assert (agreement.precision, agreement.recall, agreement.f1, agreement.kappa) == (None, None, None, None)
+
+
+def test_kappa_is_undefined_only_when_both_sides_give_one_same_answer() -> None:
+    assert code_agreement("c", [True, True], [True, True]).kappa is None
+    assert code_agreement("c", [True, True], [False, False]).kappa == 0.0
+    assert code_agreement("c", [True, False], [True, False]).kappa == pytest.approx(1.0)
+    assert code_agreement("c", [True, False], [False, True]).kappa == pytest.approx(-1.0)
+
+
+def test_no_units_means_nothing_is_defined() -> None:
+    report = evaluate_codings(REFERENCE, PREDICTED, [], ["trust"])
+    assert report.units == 0 and report.macro_f1 is None and report.macro_kappa is None
