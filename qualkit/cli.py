@@ -29,6 +29,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 ProjectArg = Annotated[Path, typer.Argument(help="The project folder.")]
 DEMO_PROJECT = Path("demo-project")
 DEMO_CORPUS = Path("corpora/demo")
+DEMO_CODEBOOK = Path("codebooks/family_support.yaml")
 
 
 def on(target: typer.Typer, name: str | None = None) -> Callable[[F], F]:
@@ -213,15 +214,25 @@ def segments(project: ProjectArg,
 
 @command
 def demo(project: Annotated[Path, typer.Option(help="Where to build the demo project.")] = DEMO_PROJECT,
-         corpus: Annotated[Path, typer.Option(help="The demo corpus folder.")] = DEMO_CORPUS) -> None:
-    """Build the demo evaluation project from corpora/demo/ and print a summary (safe to re-run)."""
-    with progress_bar("Importing demo") as update:
-        imported, people = services.build_demo(project, corpus, progress=update)
-    _print_import(imported)
-    out.print(f"Participants sheet: {people.matched} row(s) applied.", highlight=False)
-    for line in people.unmatched:
+         corpus: Annotated[Path, typer.Option(help="The demo corpus folder.")] = DEMO_CORPUS,
+         codebook: Annotated[Path, typer.Option(help="Codebook to code it with.")] = DEMO_CODEBOOK) -> None:
+    """Build the demo evaluation project from corpora/demo/, code it with the default coder against
+    codebooks/family_support.yaml, measure agreement with the human-coded subset, and print a
+    summary (safe to re-run)."""
+    with progress_bar("Building demo") as update:
+        report = services.build_demo(project, corpus, codebook, progress=update)
+    _print_import(report.imported)
+    out.print(f"Participants sheet: {report.participants.matched} row(s) applied.", highlight=False)
+    for line in report.participants.unmatched:
         err.print(f"[yellow]Unmatched[/yellow] {line}", highlight=False)
     status(project)
+    if report.coding is not None:
+        out.print(f"Coded {report.coding.units} segments with {report.coding.coder}: "
+                  f"{sum(report.coding.per_code.values())} suggestions await review.", highlight=False)
+    if report.agreement is not None:
+        a = report.agreement
+        out.print(f"Machine vs the human-coded subset ({a.units} segments): macro F1 {_number(a.macro_f1)}, "
+                  f"Cohen's kappa {_number(a.macro_kappa)}.", highlight=False)
 
 
 @on(app, "code-jsonl")

@@ -13,13 +13,15 @@ from qualkit.ingest.registry import parse_file
 
 from paths import DEMO_CORPUS, REPO, SHARED
 
+CODEBOOK = REPO / "codebooks" / "family_support.yaml"
 INTERVIEW_PREFIXES = ("kw_", "partner_", "frontline_", "parent_", "young_person_")
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> services.Project:
     folder = tmp_path_factory.mktemp("demo") / "project"
-    services.build_demo(folder, DEMO_CORPUS)
+    report = services.build_demo(folder, DEMO_CORPUS, CODEBOOK)
+    assert report.coding is not None and report.agreement is not None
     return services.open_project(folder)
 
 
@@ -51,8 +53,10 @@ def test_interviewers_are_kept_but_not_coded(demo: services.Project) -> None:
 
 def test_rebuilding_the_demo_changes_nothing(demo: services.Project) -> None:
     before = services.project_status(demo)
-    imported, _ = services.build_demo(demo.folder, DEMO_CORPUS)
+    again = services.build_demo(demo.folder, DEMO_CORPUS, CODEBOOK)
+    imported = again.imported
     assert not imported.imported and not imported.changed and imported.unchanged
+    assert again.coding is None  # coded once, before the human codings arrived
     after = services.project_status(demo)
     assert (after.documents, after.segments, after.participants) == (
         before.documents, before.segments, before.participants)
@@ -88,3 +92,11 @@ def test_seeds_import_cleanly(tmp_path: Path) -> None:
     assert len(report.imported) == len(list(seeds.glob("*.txt")))
     text = " ".join(s.text for s in services.iter_segments(project))
     assert "<li>" not in text and "<p>" not in text and "&amp;" not in text
+
+
+def test_demo_is_coded_and_agrees_with_the_human_subset_better_than_chance(demo: services.Project) -> None:
+    report = services.evaluate(demo)
+    assert report.units >= 100
+    assert report.macro_kappa is not None and report.macro_kappa > 0.25
+    queue = services.review_queue(demo, limit=5)
+    assert queue and all(item.rationale for item in queue)

