@@ -38,8 +38,8 @@ class RulesCoder:
 
     `spacy_model` names the spaCy pipeline that splits text into words (and, with
     `lemmatiser="pipeline"`, tags and lemmatises them); `lemmatiser` is how words get their lemmas:
-    "lookup" (the default) from spaCy's lemma table for the pipeline's language, word by word, about
-    25 times faster; "pipeline" from the pipeline's tagger and lemmatizer, which read each word in
+    "lookup" (the default) from spaCy's lemma table for the pipeline's language, word by word, some
+    50 times faster; "pipeline" from the pipeline's tagger and lemmatizer, which read each word in
     its sentence ("left" the verb is "leave", "left" the direction stays). `negation_window` is how
     many words before a keyword a negation cue may stand; a code whose every match is negated has
     its score multiplied by `negated_factor`.
