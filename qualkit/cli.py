@@ -249,6 +249,19 @@ def code_jsonl(
     err.print(f"Coded {n} segment(s).", highlight=False)
 
 
+@on(app, "anonymise-jsonl")
+def anonymise_jsonl(
+    allow: Annotated[list[str] | None, typer.Option(help="A term never to redact (repeatable).")] = None,
+    style: Annotated[str, typer.Option(help="bracket ([Person 1]) or realistic (replacement names).")]
+    = "bracket",
+    key: Annotated[Path | None, typer.Option(help="Write the pseudonym key here (keep it apart from "
+                                             "exports).")] = None,
+) -> None:
+    """Batch contract: {"id", "text"} lines on stdin; {"id", "text": anonymised, "spans": [{"start",
+    "end", "label", "replacement"}]} on stdout, offsets into the original text."""
+    services.anonymise_jsonl(sys.stdin, sys.stdout, allow=allow or (), style=style, key_path=key)
+
+
 # --- codebooks -----------------------------------------------------------------------------------
 
 @on(codebook_app, "validate")

@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from qualkit import topics
+from qualkit.anonymise import batch as anonymise_batch
 from qualkit.coders import batch
 from qualkit.coders.base import Coder, Label, Suggestion, Unit, make_coder
 from qualkit.coders.embeddings import CachedEmbedder, MiniLMEmbedder
@@ -779,3 +780,13 @@ def code_jsonl(lines: Iterable[str], out: Any, codebook_path: Path, train_path: 
     extra = {"spacy_model": spacy_model} if spacy_model else {}
     return batch.code_jsonl(lines, out, codebook, train, coder,
                             embedder=CachedEmbedder(MiniLMEmbedder()), **extra)
+
+
+def anonymise_jsonl(lines: Iterable[str], out: Any, *, allow: Iterable[str] = (), style: str = "bracket",
+                    key_path: Path | None = None) -> None:
+    """The stable anonymisation contract: {"id", "text"} lines in; anonymised text and spans (offsets
+    into the original) out. The whole input is one project: a name found once is replaced
+    everywhere. The pseudonym key goes to `key_path` only when asked, never into the output."""
+    key = anonymise_batch.anonymise_jsonl(lines, out, style=style, allow=tuple(allow))
+    if key_path is not None:
+        key_path.write_text(json.dumps(key.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")

@@ -167,3 +167,15 @@ def test_topics_list_and_promote(coding_project: tuple[Path, Path], monkeypatch:
     code, _, err = run("topics", project, "--min-size", "2", "--promote", "7", "--code-id", "x",
                        "--name", "X")
     assert code == 1 and "no topic 7" in err
+
+
+def test_anonymise_jsonl_contract_keeps_the_key_apart(tmp_path: Path) -> None:
+    lines = ('{"id": 1, "text": "Kayden said Jodie rang 07700 900123."}\n'
+             '{"id": "b", "text": "kayden was back at school."}\n')
+    result = runner.invoke(app, ["anonymise-jsonl", "--key", str(tmp_path / "key.json")], input=lines)
+    assert result.exit_code == 0
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in records] == [1, "b"]
+    assert not any(word in result.stdout.lower() for word in ("kayden", "jodie", "07700"))
+    assert {s["label"] for s in records[0]["spans"]} == {"PERSON", "PHONE"}
+    assert "kayden" in (tmp_path / "key.json").read_text().lower()
