@@ -15,30 +15,12 @@ from typing import Any, TextIO
 
 from qualkit.anonymise.detect import Detector
 from qualkit.anonymise.replace import PseudonymKey, anonymise
-from qualkit.errors import QualkitError
-
-
-class AnonymiseInputError(QualkitError):
-    """A JSONL line of the batch input is not what the contract says."""
+from qualkit.jsonl_input import read_records
 
 
 def read_texts(lines: Iterable[str], source: str = "input") -> list[dict[str, Any]]:
     """The {"id", "text"} records of the input, naming the line of the first bad one."""
-    records = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise AnonymiseInputError(f"{source}, line {number}: not valid JSON ({error.msg}).",
-                                      'Write one JSON object per line: {"id": "s1", "text": "..."}.',
-                                      ) from error
-        if not isinstance(record, dict) or "id" not in record or not isinstance(record.get("text"), str):
-            raise AnonymiseInputError(f'{source}, line {number}: needs an "id" and a "text" string.',
-                                      'Each line must look like {"id": "s1", "text": "..."}.')
-        records.append(record)
-    return records
+    return [record for _, record in read_records(lines, source)]
 
 
 def anonymise_jsonl(lines: Iterable[str], out: TextIO, *, detector: Detector | None = None,

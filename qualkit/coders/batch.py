@@ -9,31 +9,12 @@ rejected for it. Output, one line per input segment in input order:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any, TextIO
 
 from qualkit.coders.base import Label, Unit, make_coder
-from qualkit.errors import QualkitError
+from qualkit.jsonl_input import BatchInputError, read_records
 from qualkit.model import Codebook
-
-
-class BatchInputError(QualkitError):
-    """A JSONL line of a batch input is not what the contract says."""
-
-
-def read_jsonl(lines: Iterable[str], source: str) -> Iterator[dict[str, Any]]:
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise BatchInputError(f"{source}, line {number}: not valid JSON ({error.msg}).",
-                                  "Write one JSON object per line.") from error
-        if not isinstance(record, dict) or "id" not in record or not isinstance(record.get("text"), str):
-            raise BatchInputError(f'{source}, line {number}: needs an "id" and a "text" string.',
-                                  'Each line must look like {"id": "s1", "text": "..."}.')
-        yield record
 
 
 def read_units(lines: Iterable[str], source: str = "input") -> tuple[list[Unit], list[Any]]:
@@ -41,7 +22,7 @@ def read_units(lines: Iterable[str], source: str = "input") -> tuple[list[Unit],
     units: list[Unit] = []
     given: list[Any] = []
     seen: set[str] = set()
-    for record in read_jsonl(lines, source):
+    for _, record in read_records(lines, source):
         unit = Unit(str(record["id"]), record["text"], record.get("group"), record.get("speaker"))
         if unit.id in seen:
             raise BatchInputError(f"{source}: the id {record['id']!r} appears more than once.",
@@ -57,7 +38,7 @@ def read_labels(lines: Iterable[str], codebook: Codebook, source: str = "trainin
     ids = [code.id for code in codebook.flat()]
     known = set(ids)
     labels: list[Label] = []
-    for number, record in enumerate(read_jsonl(lines, source), start=1):
+    for number, record in read_records(lines, source):
         codes = record.get("codes")
         if not isinstance(codes, list):
             raise BatchInputError(f'{source}, line {number}: needs a "codes" list.',

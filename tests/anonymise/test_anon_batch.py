@@ -7,9 +7,10 @@ import json
 
 import pytest
 
-from qualkit.anonymise.batch import AnonymiseInputError, anonymise_jsonl
+from qualkit.anonymise.batch import anonymise_jsonl
 from qualkit.anonymise.detect import Detector
 from qualkit.anonymise.detection import LABELS
+from qualkit.jsonl_input import BatchInputError
 
 
 def test_contract_shape_offsets_and_one_project(detector: Detector) -> None:
@@ -36,5 +37,5 @@ def test_contract_shape_offsets_and_one_project(detector: Detector) -> None:
 @pytest.mark.parametrize("line, message", [("not json", "line 2: not valid JSON"),
                                            ('{"text": "no id"}', 'line 2: needs an "id" and a "text"')])
 def test_bad_lines_are_named(detector: Detector, line: str, message: str) -> None:
-    with pytest.raises(AnonymiseInputError, match=message):
+    with pytest.raises(BatchInputError, match=message):
         anonymise_jsonl(['{"id": 1, "text": "fine"}', line], io.StringIO(), detector=detector)

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from qualkit.coders.batch import BatchInputError, code_jsonl
+from qualkit.coders.batch import code_jsonl
+from qualkit.jsonl_input import BatchInputError
 
 from fakes import HashingEmbedder
 from test_contract import CODEBOOK
