@@ -79,21 +79,19 @@ import argparse
 import inspect
 import io
 import json
-import os
-import platform
 import re
 import statistics
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
+
+from benchmarks_md import write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "bench" / "data" / "anonymisation_labelled.jsonl"
 SECTION = "## Anonymisation (bench/anonymise.py)"
-INTRO = "# Benchmarks\n"
 
 LABELS = ("PERSON", "PLACE", "ADDRESS", "ORG", "DATE", "AGE", "PHONE", "EMAIL", "POSTCODE", "IDNUM")
 STRUCTURED = ("PHONE", "EMAIL", "POSTCODE", "IDNUM")
@@ -454,27 +452,6 @@ def layers_table(rows: list[Row], full: Predictions, switchable: bool) -> str:
     return "\n".join(out)
 
 
-def record(path: Path, body: str, argv: list[str]) -> None:
-    """Replace (or append) this script's section of BENCHMARKS.md, keeping the others."""
-    shown = [a for i, a in enumerate(argv)
-             if a not in ("--out", "--misses") and (i == 0 or argv[i - 1] not in ("--out", "--misses"))]
-    command = " ".join([".venv/bin/python", "bench/anonymise.py", *shown])
-    section = "\n".join([
-        SECTION, "",
-        f"Run on {date.today().isoformat()} with `{command}`; Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs ({platform.machine()}, {platform.system()}).", "",
-        body, "",
-    ])
-    text = path.read_text(encoding="utf-8") if path.exists() else INTRO
-    start = text.find(SECTION)
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        following = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + section + (text[following + 1:] if following != -1 else "")
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -560,7 +537,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.misses:
         args.misses.write_text(misses, encoding="utf-8")
     if args.record:
-        record(args.out, body, argv if argv is not None else sys.argv[1:])
+        given = argv if argv is not None else sys.argv[1:]
+        private = ("--out", "--misses")  # local paths are not part of the command to re-run
+        shown = [a for i, a in enumerate(given)
+                 if a not in private and (i == 0 or given[i - 1] not in private)]
+        write_section(args.out, SECTION, " ".join([".venv/bin/python", "bench/anonymise.py", *shown]), body)
     return 0
 
 

@@ -20,15 +20,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import random
 import re
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+from benchmarks_md import write_section
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from qualkit.coders.base import Label, Unit
@@ -189,17 +188,12 @@ def main() -> None:
     embedder = CachedEmbedder(MiniLMEmbedder(), MemoryCache())
     quality = quality_tables(codebook, embedder)
     speed = speed_table(codebook, args.speed_segments)
-    section = (f"## Coding (bench/coding.py)\n\n`.venv/bin/python bench/coding.py --record`, "
-               f"{datetime.now(UTC):%Y-%m-%d}, Python {platform.python_version()}.\n\n"
-               f"Quality (macro averages over codes with support; few-shot = mean of {len(SEEDS)} splits):\n"
-               f"{quality}\n\nSpeed:\n\n{speed}\n")
-    print(section)
+    body = (f"Quality (macro averages over codes with support; few-shot = mean of {len(SEEDS)} splits):\n"
+            f"{quality}\n\nSpeed:\n\n{speed}")
+    print(body)
     if args.record:
-        path = REPO / "BENCHMARKS.md"
-        text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-        text = re.sub(r"## Coding \(bench/coding.py\).*?(?=\n## |\Z)", "", text, flags=re.S).rstrip()
-        path.write_text(f"{text}\n\n{section}", encoding="utf-8")
-
+        write_section(REPO / "BENCHMARKS.md", "## Coding (bench/coding.py)",
+                      ".venv/bin/python bench/coding.py --record", body)
 
 if __name__ == "__main__":
     main()

@@ -46,7 +46,6 @@ import gc
 import io
 import itertools
 import os
-import platform
 import random
 import resource
 import shutil
@@ -58,8 +57,9 @@ import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
+
+from benchmarks_md import write_section
 
 from qualkit import services
 from qualkit.ingest.extracted import ReadOptions
@@ -69,14 +69,6 @@ from qualkit.ingest.registry import parse_file
 ROOT = Path(__file__).resolve().parents[1]
 SECTION = "## Ingestion (bench/ingest.py)"
 TARGET_FILES, TARGET_WORDS, TARGET_SECONDS = 200, 8000, 60.0
-INTRO = """# Benchmarks
-
-Performance measurements of qualkit, each section written by the script it names (run it with
-`--record` to refresh that section). The numbers come from a 2-core shared development machine
-whose speed varies from run to run, so absolute seconds are indicative only: compare the *ratios*
-to the baseline measured in the same run, and re-run on your own hardware before drawing
-conclusions.
-"""
 
 # --- synthetic corpus --------------------------------------------------------------------------
 
@@ -500,25 +492,6 @@ def render(args: argparse.Namespace, files: list[SourceFile], parsed: ParseResul
     return "\n".join(out)
 
 
-def record(path: Path, body: str, argv: list[str]) -> None:
-    """Replace (or append) this script's section of BENCHMARKS.md."""
-    command = " ".join([".venv/bin/python", "bench/ingest.py", *argv])
-    section = "\n".join([
-        SECTION, "",
-        f"Run on {date.today().isoformat()} with `{command}`; Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs ({platform.machine()}, {platform.system()}).", "",
-        body, "",
-    ])
-    text = path.read_text(encoding="utf-8") if path.exists() else INTRO
-    start = text.find(SECTION)
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        following = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + section + (text[following + 1:] if following != -1 else "")
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--interviews", type=int, default=TARGET_FILES, help="number of transcripts")
@@ -571,7 +544,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print(body)
     if args.record:
-        record(args.out, body, sys.argv[1:] if argv is None else argv)
+        shown = sys.argv[1:] if argv is None else argv
+        write_section(args.out, SECTION, " ".join([".venv/bin/python", "bench/ingest.py", *shown]), body)
         print(f"\nRecorded in {args.out}", file=sys.stderr)
     return 0
 
