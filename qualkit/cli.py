@@ -19,6 +19,7 @@ from rich.table import Table
 
 from qualkit import services
 from qualkit.errors import QualkitError
+from qualkit.topics import Topic
 
 app = typer.Typer(help="qualkit: local-first qualitative analysis for evaluation studies.",
                   no_args_is_help=True, rich_markup_mode=None)
@@ -391,7 +392,7 @@ def topics(project: ProjectArg,
     out.print(f"Added code '{code_id}' to '{stored.name}', now version {stored.version}.", highlight=False)
 
 
-def _print_topics(found: list[services.Topic]) -> None:
+def _print_topics(found: list[Topic]) -> None:
     if not found:
         out.print("No topics found; try a smaller --min-size.")
     for topic in found:

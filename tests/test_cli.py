@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from qualkit import services
 from qualkit.cli import app
+from qualkit.coders import embeddings
 
 from coding_doubles import SCHOOL_UNITS, BagOfWordsEmbedder, write_sources, write_units
 from paths import REPO
@@ -104,7 +105,7 @@ def test_errors_are_one_clean_message(tmp_path: Path, args: tuple[str, ...], mes
 @pytest.fixture
 def coding_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     """A project with the test units imported, and the test codebook file (not yet imported)."""
-    monkeypatch.setattr(services, "MiniLMEmbedder", BagOfWordsEmbedder)
+    monkeypatch.setattr(embeddings, "MiniLMEmbedder", BagOfWordsEmbedder)
     codebook, units = write_sources(tmp_path / "src")
     project = tmp_path / "p"
     run("init", project)

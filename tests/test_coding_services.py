@@ -18,6 +18,7 @@ from sklearn.decomposition import PCA
 from sqlalchemy import func, select
 
 from qualkit import services
+from qualkit.coders import embeddings
 from qualkit.coders.base import CODERS, Label, coder_names
 from qualkit.errors import CodebookError, IngestError, NotFoundError, QualkitError
 from qualkit.store.embedding_cache import StoreEmbeddingCache
@@ -29,6 +30,7 @@ from qualkit.store.schema import (
     EventRow,
     SegmentRow,
 )
+from qualkit.topics import Topic
 
 from coding_doubles import (
     CODEBOOK_YAML,
@@ -46,7 +48,7 @@ from paths import DEMO_CORPUS, REPO
 def embedder(monkeypatch: pytest.MonkeyPatch) -> BagOfWordsEmbedder:
     """Stands in for MiniLM inside the services' cached embedder."""
     fake = BagOfWordsEmbedder()
-    monkeypatch.setattr(services, "MiniLMEmbedder", lambda: fake)
+    monkeypatch.setattr(embeddings, "MiniLMEmbedder", lambda: fake)
     return fake
 
 
@@ -372,7 +374,7 @@ def topics_project(project: services.Project, tmp_path: Path) -> services.Projec
     return project
 
 
-def fast_topics(project: services.Project, **kwargs: object) -> list[services.Topic]:
+def fast_topics(project: services.Project, **kwargs: object) -> list[Topic]:
     return services.discover_topics(project, min_topic_size=2, reducer=PCA(n_components=2, random_state=0),
                                     clusterer=KMeans(n_clusters=2, n_init=5, random_state=0),
                                     **kwargs)  # type: ignore[arg-type]

@@ -14,6 +14,8 @@ from sqlalchemy import create_engine, func, select
 
 from qualkit import services
 from qualkit.errors import NotFoundError, ProjectError, SheetError
+from qualkit.services import projects
+from qualkit.store import repository
 from qualkit.store.database import create_project_engine
 from qualkit.store.schema import Base, DocumentRow, EventRow, SegmentRow
 
@@ -104,7 +106,7 @@ def test_a_failure_while_writing_rolls_back_everything(project, transcript, monk
     other = transcript.parent / "second.txt"
     other.write_text("A paragraph about trust.\n\nAnother about isolation.\n")
     calls = []
-    real_add = services.repo.add_document
+    real_add = repository.add_document
 
     def failing_add(session, corpus_id, document):  # type: ignore[no-untyped-def]
         calls.append(document.name)
@@ -112,7 +114,7 @@ def test_a_failure_while_writing_rolls_back_everything(project, transcript, monk
             raise RuntimeError("disk full")
         return real_add(session, corpus_id, document)
 
-    monkeypatch.setattr(services.repo, "add_document", failing_add)
+    monkeypatch.setattr(repository, "add_document", failing_add)
     with pytest.raises(RuntimeError):
         services.import_sources(project, [transcript.parent])
     assert count(project, DocumentRow.id) == 0
@@ -209,7 +211,7 @@ def test_database_url_hides_passwords(tmp_path) -> None:
     services.init_project(tmp_path / "p")
     project = services.open_project(tmp_path / "p")
     project.config.database_url = "postgresql://ann:secret@db.example/qual"
-    assert "secret" not in services._safe_url(project)
+    assert "secret" not in projects._safe_url(project)
 
 
 def test_services_do_not_import_streamlit() -> None:

@@ -1,0 +1,76 @@
+"""Codebooks in a project: import, export, versions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from qualkit.config import CONFIG_FILE
+from qualkit.errors import NotFoundError
+from qualkit.interop.codebook_yaml import dump_codebook, load_codebook
+from qualkit.model import Codebook
+from qualkit.services.projects import Project, current_user, open_project
+from qualkit.store import codebooks as codebooks_store
+from qualkit.store import repository as repo
+from qualkit.store.schema import CodebookRow
+
+
+@dataclass(frozen=True)
+class StoredCodebook:
+    name: str
+    version: int
+    codes: int
+    new: bool  # False: identical to the newest stored version, so nothing was stored
+
+
+def store_codebook(session: Session, codebook: Codebook, source: str, actor: str) -> StoredCodebook:
+    row, new = codebooks_store.save(session, codebook, source)
+    if new:
+        repo.log_event(session, actor, "store_codebook", "codebook", row.id, version=row.version,
+                       codes=len(codebook.flat()))
+    return StoredCodebook(row.name, row.version, len(codebook.flat()), new)
+
+
+def import_codebook(project: Project, path: Path) -> StoredCodebook:
+    """Store a codebook file as the next version of its name; a no-op when its content equals the
+    newest stored version (the version number in the file is not what decides)."""
+    codebook = load_codebook(path)
+    with project.transaction() as session:
+        return store_codebook(session, codebook, f"file:{path.name}", current_user())
+
+
+def current_codebook(project: Project, name: str | None = None) -> Codebook:
+    """The newest version of codebook `name`, or of the codebook stored most recently."""
+    with project.sessions() as session:
+        return codebooks_store.read(session, codebook_row(session, name))
+
+
+def codebook_row(session: Session, name: str | None) -> CodebookRow:
+    row = codebooks_store.newest(session, name)
+    if row is not None:
+        return row
+    known = codebooks_store.names(session)
+    if not known:
+        raise NotFoundError("the project has no codebook yet.",
+                            "Import one with `qualkit codebook import PROJECT FILE`.")
+    raise NotFoundError(f"no codebook named '{name}' in the project.",
+                        f"Stored codebooks: {', '.join(known)}.")
+
+
+def read_codebook(source: Path) -> Codebook:
+    """A codebook file, checked; or, for a project folder, its current codebook."""
+    if (source / CONFIG_FILE).is_file():
+        return current_codebook(open_project(source))
+    return load_codebook(source)
+
+
+def export_codebook(project: Project, path: Path, name: str | None = None) -> Codebook:
+    """Write the current codebook as YAML (what `import_codebook` reads)."""
+    codebook = current_codebook(project, name)
+    path.write_text(dump_codebook(codebook), encoding="utf-8")
+    return codebook
+
+
+

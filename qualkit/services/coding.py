@@ -1,0 +1,322 @@
+"""Machine coding, review of its suggestions, people's own codings, and agreement."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from qualkit.coders import embeddings
+from qualkit.coders.base import Coder, Label, Suggestion, Unit, make_coder
+from qualkit.errors import IngestError, NotFoundError, QualkitError
+from qualkit.evaluation import EvaluationReport, evaluate_codings
+from qualkit.services.codebooks import codebook_row
+from qualkit.services.projects import Progress, Project, current_user
+from qualkit.store import assignments
+from qualkit.store import codebooks as codebooks_store
+from qualkit.store import repository as repo
+from qualkit.store.embedding_cache import StoreEmbeddingCache
+from qualkit.store.schema import (
+    CodeAssignmentRow,
+    CodebookRow,
+    SegmentRow,
+)
+
+SUGGEST_FLOOR = 0.2  # suggestions scoring below this are not stored unless the coder says yes
+
+
+def embedder_for(project: Project) -> embeddings.CachedEmbedder:
+    """MiniLM through the project's embedding cache: nothing is embedded twice across runs."""
+    return embeddings.CachedEmbedder(embeddings.MiniLMEmbedder(), StoreEmbeddingCache(project.sessions))
+
+
+def codable_units(session: Session, group: str | None = None) -> list[tuple[Unit, int]]:
+    """Codable segments as coder units, each with where its segment starts in its document."""
+    return [(Unit(str(s.id), s.text, s.group, s.participant or s.speaker), s.start)
+            for s in repo.iter_segments(session, codable_only=True) if group is None or s.group == group]
+
+
+@dataclass
+class CodingRunSummary:
+    run_id: str
+    coder: str
+    codebook: str
+    codebook_version: int
+    units: int
+    stored: int  # suggestions stored for review (score >= 0.2 or the coder said yes)
+    replaced: int  # this coder's earlier still-suggested rows removed
+    skipped_decided: int  # (segment, code) pairs a person already decided: never re-suggested
+    per_code: dict[str, int] = field(default_factory=dict)  # code id -> units the coder said yes to
+
+
+def run_coder(project: Project, coder_name: str = "ensemble", codebook: str | None = None,
+              progress: Progress | None = None) -> CodingRunSummary:
+    """Fit a coder on the codable segments and the decisions people made so far, then store its
+    suggestions for review.
+
+    In one transaction, the coder's own still-suggested rows for this codebook are replaced.
+    Accepted and rejected rows are never touched, and a (segment, code) a person has decided is
+    never suggested again; a suggestion left on such a pair from an earlier run is kept as the
+    record of what the machine said before the person decided (evaluation reads it).
+    """
+    steps = 3
+    with project.sessions() as session:
+        book_row = codebook_row(session, codebook)
+        book = codebooks_store.read(session, book_row)
+        units = codable_units(session)
+        decided = assignments.decisions(session)
+    if not units:
+        raise NotFoundError("the project has no codable segments.",
+                            "Import documents first with `qualkit import PROJECT FILES`.")
+    keys = {code.id for code in book.flat()}
+    labels = [Label(str(d.segment_id), d.code, d.accepted, d.text) for d in decided if d.code in keys]
+    coder = make_coder(coder_name, embedder=embedder_for(project), spacy_model=project.config.nlp.spacy_model)
+    if progress:
+        progress("fitting", 0, steps)
+    coder.fit([u for u, _ in units], book, labels)
+    if progress:
+        progress("suggesting", 1, steps)
+    suggestions = list(coder.suggest([u for u, _ in units], book))
+    if progress:
+        progress("saving", 2, steps)
+    starts = {u.id: start for u, start in units}
+    summary = CodingRunSummary(uuid.uuid4().hex, coder.name, book.name, book_row.version, len(units),
+                               0, 0, 0, dict.fromkeys((c.id for c in book.flat()), 0))
+    rows = []
+    with project.transaction() as session:
+        decided_pairs = assignments.decided_pairs(session)  # again: people may have decided meanwhile
+        code_ids = codebooks_store.code_ids(session, book_row.id)
+        summary.replaced = assignments.delete_suggestions(session, coder.name, book.name, decided_pairs)
+        for s in suggestions:
+            if (int(s.unit_id), s.code_id) in decided_pairs:
+                summary.skipped_decided += 1
+                continue
+            if not (s.suggested or s.score >= SUGGEST_FLOOR):
+                continue
+            summary.per_code[s.code_id] += int(s.suggested)
+            rows.append(_suggestion_row(s, code_ids[s.code_id], starts[s.unit_id], coder, summary.run_id))
+        assignments.add_many(session, rows)
+        summary.stored = len(rows)
+        repo.log_event(session, current_user(), "run_coder", "codebook", book_row.id, run_id=summary.run_id,
+                       units=summary.units, stored=summary.stored, replaced=summary.replaced,
+                       suggested=sum(summary.per_code.values()))
+    if progress:
+        progress("", steps, steps)
+    return summary
+
+
+def _suggestion_row(s: Suggestion, code_id: int, start: int, coder: Coder, run_id: str) -> dict[str, Any]:
+    span = (start + s.span[0], start + s.span[1]) if s.span else (None, None)
+    return {"segment_id": int(s.unit_id), "code_id": code_id, "span_start": span[0], "span_end": span[1],
+            "status": assignments.SUGGESTED, "coder": coder.name,
+            "coder_version": coder.name.partition(".")[2] or None, "model": coder.model_id,
+            "run_id": run_id, "score": float(s.score), "predicted": bool(s.suggested),
+            "rationale": s.rationale}
+
+
+
+class ReviewOrder(StrEnum):
+    uncertainty = "uncertainty"  # score nearest 0.5 (the calibrated decision boundary) first
+    score = "score"  # highest score first
+
+
+def review_queue(project: Project, limit: int = 20, code: str | None = None, group: str | None = None,
+                 status: str = assignments.SUGGESTED,
+                 order: ReviewOrder | str = ReviewOrder.uncertainty) -> list[assignments.ReviewItem]:
+    """Codings to review: by default the suggestions the coder is least sure of, since a person's
+    decision there teaches the coders most."""
+    if status not in assignments.STATUSES:
+        raise QualkitError(f"unknown status '{status}'.", f"Use one of: {', '.join(assignments.STATUSES)}.")
+    with project.sessions() as session:
+        return assignments.review_items(session, status=status, code=code, group=group,
+                                        order=ReviewOrder(order).value, limit=limit)
+
+
+def decide(project: Project, assignment_id: int, accept: bool, reviewer: str,
+           note: str | None = None) -> None:
+    """Accept or reject one coding (see `decide_many`)."""
+    ids = [assignment_id]
+    decide_many(project, accept=ids if accept else [], reject=[] if accept else ids, reviewer=reviewer,
+                note=note)
+
+
+def decide_many(project: Project, *, accept: Iterable[int] = (), reject: Iterable[int] = (),
+                reviewer: str, note: str | None = None) -> int:
+    """Accept and reject codings by id in one transaction, each logged with its from/to status;
+    returns how many were decided. An unknown id means nothing is changed."""
+    accepted, rejected = list(dict.fromkeys(accept)), list(dict.fromkeys(reject))
+    both = sorted(set(accepted) & set(rejected))
+    if both:
+        raise QualkitError(f"coding {both[0]} is both accepted and rejected.", "Give each id once.")
+    with project.transaction() as session:
+        for ids, status in ((accepted, assignments.ACCEPTED), (rejected, assignments.REJECTED)):
+            for assignment_id in ids:
+                row = session.get(CodeAssignmentRow, assignment_id)
+                if row is None:
+                    raise NotFoundError(f"no coding with id {assignment_id}; nothing was changed.",
+                                        "See `qualkit review PROJECT` for the ids.")
+                repo.log_event(session, reviewer, "decide", "code_assignment", row.id,
+                               **{"from": row.status, "to": status})
+                row.status, row.reviewer = status, reviewer
+                row.note = note if note is not None else row.note
+    return len(accepted) + len(rejected)
+
+
+def add_coding(project: Project, segment_id: int, code_id: str, coder: str,
+               span: tuple[int, int] | None = None, note: str | None = None,
+               codebook: str | None = None) -> int:
+    """A person's own coding of a segment (or of `span`, offsets into the segment's text) with a
+    code of the current codebook; it starts accepted. Returns the coding's id."""
+    with project.transaction() as session:
+        segment = session.get(SegmentRow, segment_id)
+        if segment is None:
+            raise NotFoundError(f"no segment with id {segment_id}.",
+                                "See `qualkit segments PROJECT` for the ids.")
+        book_row = codebook_row(session, codebook)
+        code_row_id = _code_row_id(session, book_row, code_id)
+        if span is not None and not 0 <= span[0] < span[1] <= len(segment.text):
+            raise QualkitError(f"span {span} is not inside segment {segment_id} "
+                               f"({len(segment.text)} characters).",
+                               "Give start < end, both within the segment's text.")
+        start, end = (segment.start + span[0], segment.start + span[1]) if span else (None, None)
+        row = CodeAssignmentRow(segment_id=segment_id, code_id=code_row_id, span_start=start, span_end=end,
+                                status=assignments.ACCEPTED, coder=coder, reviewer=coder, note=note)
+        session.add(row)
+        session.flush()
+        repo.log_event(session, coder, "add_coding", "code_assignment", row.id, segment=segment_id,
+                       code=code_id)
+        return row.id
+
+
+def _code_row_id(session: Session, book_row: CodebookRow, code_id: str) -> int:
+    ids = codebooks_store.code_ids(session, book_row.id)
+    if code_id not in ids:
+        raise NotFoundError(f"codebook '{book_row.name}' (version {book_row.version}) has no code "
+                            f"'{code_id}'.", "See `qualkit codebook show PROJECT` for the code ids.")
+    return ids[code_id]
+
+
+
+@dataclass(frozen=True)
+class HumanCodingsReport:
+    lines: int
+    added: int
+    already: int  # codings this coder had already recorded
+
+
+def import_human_codings(project: Project, path: Path, coder: str = "demo-coder") -> HumanCodingsReport:
+    """Record a person's coding from JSONL lines {"document", "text", "codes": [...]} (the shape
+    of corpora/demo/_coded_subset.jsonl) as accepted codings by `coder`, in one transaction.
+
+    A line matches the segments of that document whose text is exactly `text`. Every line is
+    checked before anything is written; re-importing the same file adds nothing.
+    """
+    lines = _read_codings_file(path)
+    with project.transaction() as session:
+        book_row = codebook_row(session, None)
+        code_ids = codebooks_store.code_ids(session, book_row.id)
+        found = repo.segments_by_text(session, {document for _, document, _, _ in lines})
+        planned: dict[tuple[int, str], int] = {}
+        for number, document, text, codes in lines:
+            segments = found.get((document, text))
+            if not segments:
+                raise IngestError(path, f"no segment of '{document}' has exactly this text.",
+                                  "Import that document first, and copy the text as `qualkit segments "
+                                  "--jsonl` prints it.", line=number)
+            unknown = [c for c in codes if c not in code_ids]
+            if unknown:
+                raise IngestError(path, f"code '{unknown[0]}' is not in codebook '{book_row.name}'.",
+                                  "Fix the code id or import a codebook that has it.", line=number)
+            planned.update({(segment, code): code_ids[code] for segment in segments for code in codes})
+        existing = assignments.accepted_pairs(session, coder)
+        rows = [{"segment_id": segment, "code_id": code_row, "status": assignments.ACCEPTED,
+                 "coder": coder, "reviewer": coder}
+                for (segment, code), code_row in planned.items() if (segment, code) not in existing]
+        assignments.add_many(session, rows)
+        repo.log_event(session, current_user(), "import_codings", "codebook", book_row.id,
+                       lines=len(lines), added=len(rows))
+    return HumanCodingsReport(len(lines), len(rows), len(planned) - len(rows))
+
+
+def _read_codings_file(path: Path) -> list[tuple[int, str, str, list[str]]]:
+    """(line number, document, text, codes) per non-blank line."""
+    if not path.is_file():
+        raise NotFoundError(f"{path} does not exist.", "Check the path.")
+    parsed = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise IngestError(path, f"not valid JSON ({error.msg}).", "Write one JSON object per line.",
+                              line=number) from None
+        if not (isinstance(record, dict) and isinstance(record.get("document"), str)
+                and isinstance(record.get("text"), str) and isinstance(record.get("codes"), list)
+                and all(isinstance(c, str) for c in record["codes"])):
+            raise IngestError(path, 'each line needs "document" and "text" strings and a "codes" list.',
+                              'Write e.g. {"document": "kw_a.txt", "text": "...", "codes": ["trust"]}.',
+                              line=number)
+        parsed.append((number, record["document"], record["text"], record["codes"]))
+    return parsed
+
+
+
+def evaluate(project: Project, against: str = "machine", codebook: str | None = None) -> EvaluationReport:
+    """Agreement between people's accepted codings and the machine (or one named coder), per code
+    of the current codebook.
+
+    - against "machine" (or a machine coder's name, e.g. "ensemble.v1"): the machine's answer on
+      a (segment, code) is its own yes/no on its stored row, whatever a person later decided, so
+      rejected suggestions count as false positives; the reference is every accepted coding.
+    - against a person's name: their accepted codings against everyone else's.
+
+    Units are the segments people have decided something on (for a person: those both they and
+    someone else decided on). A coder learns from decisions and never re-suggests a decided pair,
+    so the comparison is fair for decisions made after the machine ran (e.g. run `qualkit code`,
+    then import or review the human coding).
+    """
+    with project.sessions() as session:
+        book = codebooks_store.read(session, codebook_row(session, codebook))
+        facts = assignments.codings(session)
+    machines = {f.coder for f in facts if f.machine}
+    decided = [f for f in facts if f.status in assignments.DECIDED]
+    family = {m for m in machines if against in (m, m.partition(".")[0])}
+    if against == "machine" or family:
+        chosen = machines if against == "machine" else family
+        if not chosen:
+            raise NotFoundError("no machine suggestions to evaluate.", "Run `qualkit code PROJECT` first.")
+        predicted = _coding_sets(f for f in facts if f.coder in chosen and f.predicted)
+        reference = _coding_sets(f for f in decided if f.status == assignments.ACCEPTED)
+        units = {f.segment_id for f in decided}
+    else:
+        theirs = [f for f in decided if f.reviewer == against]
+        others = [f for f in decided if f.reviewer != against]
+        if not theirs:
+            known = sorted(machines) + sorted({f.reviewer for f in decided if f.reviewer})
+            raise NotFoundError(f"no decisions by '{against}' in the project.",
+                                f"Use 'machine' or one of: {', '.join(known) or 'none yet'}.")
+        predicted = _coding_sets(f for f in theirs if f.status == assignments.ACCEPTED)
+        reference = _coding_sets(f for f in others if f.status == assignments.ACCEPTED)
+        units = {f.segment_id for f in theirs} & {f.segment_id for f in others}
+    if not units:
+        raise NotFoundError("no segments with decisions to compare against.",
+                            "Review suggestions with `qualkit review` or import a human coding first.")
+    return evaluate_codings(reference, predicted, [str(u) for u in sorted(units)],
+                            [code.id for code in book.flat()])
+
+
+def _coding_sets(facts: Iterable[assignments.Coding]) -> dict[str, set[str]]:
+    sets: dict[str, set[str]] = {}
+    for fact in facts:
+        sets.setdefault(str(fact.segment_id), set()).add(fact.code)
+    return sets
+
+
+

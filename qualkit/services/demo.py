@@ -1,0 +1,65 @@
+"""The demo project built from the bundled demo corpus."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from qualkit.errors import ProjectError
+from qualkit.evaluation import EvaluationReport
+from qualkit.services.codebooks import StoredCodebook, import_codebook
+from qualkit.services.coding import CodingRunSummary, evaluate, import_human_codings, run_coder
+from qualkit.services.imports import (
+    SHEET_STEM,
+    ImportReport,
+    ParticipantsReport,
+    import_sources,
+    load_participants,
+)
+from qualkit.services.projects import Progress, init_project
+from qualkit.store.schema import EventRow
+
+DEMO_CODINGS = "_coded_subset.jsonl"
+
+
+@dataclass
+class DemoReport:
+    imported: ImportReport
+    participants: ParticipantsReport
+    codebook: StoredCodebook | None = None
+    coding: CodingRunSummary | None = None  # None when an earlier build already coded the project
+    agreement: EvaluationReport | None = None
+
+
+def build_demo(folder: Path, corpus: Path, codebook: Path | None = None,
+               progress: Progress | None = None) -> DemoReport:
+    """Create (or update) the demo project from the bundled demo corpus; with a codebook, code it
+    with the default coder, then record the human-coded subset and measure agreement with it.
+
+    Safe to re-run: unchanged files, codebook and codings are left as they are, and the coder runs
+    only once, before the human codings arrive, so the agreement it reports is not inflated by
+    learning from the very codings it is compared with.
+    """
+    if not corpus.is_dir():
+        raise ProjectError(f"the demo corpus {corpus} is missing.", "Run from the repository root.")
+    project = init_project(folder, name="Harbour Family Support evaluation (demo)")
+    report = DemoReport(import_sources(project, [corpus], progress=progress), ParticipantsReport())
+    sheets = [p for p in corpus.iterdir() if p.stem.lower() == SHEET_STEM]
+    if sheets:
+        report.participants = load_participants(project, sheets[0])
+    if codebook is None:
+        return report
+    report.codebook = import_codebook(project, codebook)
+    with project.sessions() as session:
+        coded = session.scalar(select(func.count(EventRow.id)).where(EventRow.action == "run_coder"))
+    if not coded:
+        report.coding = run_coder(project, progress=progress)
+    if (corpus / DEMO_CODINGS).is_file():
+        import_human_codings(project, corpus / DEMO_CODINGS)
+        report.agreement = evaluate(project)
+    return report
+
+
+

@@ -1,0 +1,201 @@
+"""Importing sources and participants sheets, and setting stakeholder groups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualkit.errors import IngestError, NotFoundError, QualkitError, SheetError
+from qualkit.ingest.participants import SheetRow, read_participants_sheet
+from qualkit.ingest.registry import parse_file, supported_suffixes
+from qualkit.model import Document
+from qualkit.services.projects import Progress, Project, current_user
+from qualkit.store import repository as repo
+from qualkit.store.schema import (
+    DocumentRow,
+    ParticipantRow,
+    SpeakerRow,
+)
+
+SHEET_STEM = "participants"
+
+
+@dataclass
+class ImportReport:
+    imported: list[tuple[str, int]] = field(default_factory=list)  # (document, segments)
+    unchanged: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (file, document it repeats)
+    changed: list[str] = field(default_factory=list)
+    failed: list[IngestError] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
+
+
+class ImportFailed(QualkitError):
+    """Some files could not be read; nothing was imported."""
+
+    def __init__(self, errors: list[IngestError]) -> None:
+        self.errors = errors
+        listing = "\n".join(f"  - {e}" for e in errors)
+        super().__init__(f"{len(errors)} file(s) could not be imported, so nothing was:\n{listing}",
+                         "Fix or remove them, or pass --skip-bad to import the others.")
+
+
+def collect_sources(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Files to import from files and folders; folders are walked in name order. Files whose name
+    starts with `_` or `.`, and participants sheets, are skipped with the reason."""
+    suffixes = set(supported_suffixes())
+    files: list[Path] = []
+    skipped: list[tuple[str, str]] = []
+    for path in paths:
+        if not path.exists():
+            raise NotFoundError(f"{path} does not exist.", "Check the path.")
+        if path.is_file():
+            files.append(path)
+            continue
+        for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            if child.name.startswith((".", "_")):
+                continue
+            if child.stem.lower() == SHEET_STEM:
+                skipped.append((str(child), "participants sheet: load it with `qualkit participants`"))
+            elif child.suffix.lower() not in suffixes:
+                skipped.append((str(child), f"unsupported {child.suffix or 'extension'}"))
+            else:
+                files.append(child)
+    return files, skipped
+
+
+def import_sources(project: Project, paths: Iterable[Path], *, corpus: str = "main",
+                   text_columns: tuple[str, ...] = (), skip_bad: bool = False,
+                   progress: Progress | None = None) -> ImportReport:
+    """Import files and folders in one transaction.
+
+    All files are read first; if any fails, nothing is written (unless `skip_bad`). A file
+    already imported (same sha256) is skipped; a file whose name is known but whose content
+    changed is reported and left alone, never duplicated.
+    """
+    files, skipped = collect_sources(paths)
+    report = ImportReport(skipped=skipped)
+    options = project.config.read_options(text_columns)
+    parsed: list[list[Document]] = []
+    for done, path in enumerate(files):
+        if progress:
+            progress(path.name, done, len(files))
+        try:
+            parsed.append(parse_file(path, options))
+        except IngestError as error:
+            report.failed.append(error)
+    if progress:
+        progress("", len(files), len(files))
+    if report.failed and not skip_bad:
+        raise ImportFailed(report.failed)
+    actor = current_user()
+    with project.transaction() as session:
+        corpus_row = repo.get_or_create_corpus(session, corpus)
+        for documents in parsed:
+            same = repo.document_with_sha(session, corpus_row.id, documents[0].sha256)
+            if same is not None and same.source_path is not None:
+                if Path(same.source_path).name == Path(documents[0].source_path or "").name:
+                    report.unchanged.extend(d.name for d in documents)
+                else:
+                    report.duplicates.append((Path(documents[0].source_path or "").name, same.name))
+                continue
+            for document in documents:
+                if repo.document_named(session, corpus_row.id, document.name):
+                    report.changed.append(document.name)
+                    continue
+                row = repo.add_document(session, corpus_row.id, document)
+                repo.log_event(session, actor, "import", "document", row.id,
+                               segments=len(document.segments), sha256=document.sha256)
+                report.imported.append((document.name, len(document.segments)))
+    return report
+
+
+
+@dataclass
+class ParticipantsReport:
+    matched: int = 0
+    unmatched: list[str] = field(default_factory=list)  # messages naming the sheet row
+
+
+def load_participants(project: Project, sheet: Path) -> ParticipantsReport:
+    """Apply a participants sheet: groups, roles, sites and names by speaker and/or document."""
+    rows = read_participants_sheet(sheet, project.config.read_options().limits)
+    report = ParticipantsReport()
+    actor = current_user()
+    with project.transaction() as session:
+        for row in rows:
+            if _apply_sheet_row(session, sheet, row):
+                report.matched += 1
+            else:
+                what = f"speaker '{row.speaker}'" if row.speaker else f"document '{row.document}'"
+                report.unmatched.append(f"row {row.row}: no {what} in the project yet")
+        repo.log_event(session, actor, "load_participants", "participants",
+                       rows=len(rows), matched=report.matched)
+    return report
+
+
+def _apply_sheet_row(session: Session, sheet: Path, row: SheetRow) -> bool:
+    if row.speaker is None:
+        documents = session.scalars(select(DocumentRow).where(DocumentRow.name == row.document)).all()
+        for document in documents:
+            document.group = row.group or document.group
+            document.attributes = {**(document.attributes or {}), **row.attributes,
+                                   **({"site": row.site} if row.site else {})}
+        return bool(documents)
+    speakers = _speakers_for(session, sheet, row)
+    if not speakers:
+        return False
+    participant = speakers[0].participant
+    if row.participant and row.participant != participant.label:
+        previous = participant
+        participant = repo.get_or_create_participant(session, row.participant, role=previous.role)
+        for speaker in speakers:
+            speaker.participant_id = participant.id
+        session.flush()
+        repo.delete_if_unspoken(session, previous)
+    participant.group = row.group or participant.group
+    participant.role = row.role or participant.role
+    participant.site = row.site or participant.site
+    participant.attributes = {**(participant.attributes or {}), **row.attributes}
+    session.flush()
+    repo.set_participant_codability(session, participant.id, not _is_interviewer(participant))
+    return True
+
+
+def _is_interviewer(participant: ParticipantRow) -> bool:
+    return (participant.role or "").strip().lower() == "interviewer"
+
+
+def _speakers_for(session: Session, sheet: Path, row: SheetRow) -> list[SpeakerRow]:
+    query = select(SpeakerRow).join(DocumentRow, SpeakerRow.document_id == DocumentRow.id)
+    if row.document:
+        return list(session.scalars(query.where(DocumentRow.name == row.document,
+                                                SpeakerRow.label == row.speaker)))
+    by_participant = list(session.scalars(
+        query.join(ParticipantRow, SpeakerRow.participant_id == ParticipantRow.id)
+        .where(ParticipantRow.label == row.speaker)))
+    if by_participant:
+        return by_participant
+    speakers = list(session.scalars(query.where(SpeakerRow.label == row.speaker)))
+    if len({s.document_id for s in speakers}) > 1:
+        raise SheetError(sheet, f"speaker '{row.speaker}' appears in {len(speakers)} documents.",
+                         "Add a 'document' column so each row names the file it means.", row=row.row)
+    return speakers
+
+
+def set_document_group(project: Project, document: str, group: str) -> None:
+    """Set a document's stakeholder group (used where no participant says otherwise)."""
+    with project.transaction() as session:
+        row = repo.document_named(session, None, document)
+        if row is None:
+            raise NotFoundError(f"no document named '{document}' in the project.",
+                                "See `qualkit show PROJECT documents` for the names.")
+        row.group = group
+        repo.log_event(session, current_user(), "set_group", "document", row.id)
+
+
+

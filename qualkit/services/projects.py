@@ -1,0 +1,137 @@
+"""Projects: create, open, and read what is in them."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from qualkit.config import CONFIG_FILE, ProjectConfig, default_config_text, load_config
+from qualkit.errors import NotFoundError
+from qualkit.store import repository as repo
+from qualkit.store.database import create_project_engine, session_factory, transaction
+from qualkit.store.schema import (
+    DocumentRow,
+    EventRow,
+    ParticipantRow,
+    SegmentRow,
+)
+
+Progress = Callable[[str, int, int], None]  # (item, done so far, total)
+
+
+def current_user() -> str:
+    """Who is acting, for the audit trail: QUALKIT_USER, else the login name."""
+    return os.environ.get("QUALKIT_USER") or getpass.getuser()
+
+
+@dataclass
+class Project:
+    """An open project: its folder, settings and database."""
+
+    folder: Path
+    config: ProjectConfig
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        engine = create_project_engine(self.config.database_url_for(self.folder))
+        return session_factory(engine)
+
+    def transaction(self):  # type: ignore[no-untyped-def]
+        return transaction(self.sessions)
+
+
+def init_project(folder: Path, *, database_url: str | None = None, name: str | None = None) -> Project:
+    """Create a project folder (settings, database, codebooks/ and reports/). Safe to re-run."""
+    folder.mkdir(parents=True, exist_ok=True)
+    config_path = folder / CONFIG_FILE
+    if not config_path.exists():
+        config_path.write_text(default_config_text(name or folder.resolve().name, database_url),
+                               encoding="utf-8")
+    for sub in ("codebooks", "reports"):
+        (folder / sub).mkdir(exist_ok=True)
+    project = open_project(folder)
+    project.sessions  # noqa: B018  (creates and migrates the database now, not on first use)
+    return project
+
+
+def open_project(folder: Path) -> Project:
+    return Project(folder, load_config(folder))
+
+
+
+
+@dataclass(frozen=True)
+class ProjectStatus:
+    name: str
+    database: str
+    documents: int
+    words: int
+    segments: int
+    codable: int
+    participants: int
+    by_group: list[tuple[str | None, int, int, int]]
+    events: int
+
+
+def project_status(project: Project) -> ProjectStatus:
+    with project.sessions() as session:
+        documents, words = session.execute(
+            select(func.count(DocumentRow.id), func.coalesce(func.sum(DocumentRow.word_count), 0))).one()
+        segments, codable = session.execute(select(
+            func.count(SegmentRow.id),
+            func.coalesce(func.sum(case((SegmentRow.codable.is_(True), 1), else_=0)), 0),
+        )).one()
+        participants = session.scalar(select(func.count(ParticipantRow.id))) or 0
+        events = session.scalar(select(func.count(EventRow.id))) or 0
+        return ProjectStatus(
+            project.config.name, _safe_url(project), documents, int(words), segments, int(codable),
+            participants, repo.counts_by_group(session), events)
+
+
+def _safe_url(project: Project) -> str:
+    """The database location without any password in it."""
+    return make_url(project.config.database_url_for(project.folder)).render_as_string(hide_password=True)
+
+
+def list_documents(project: Project) -> list[repo.DocumentSummary]:
+    with project.sessions() as session:
+        return repo.document_summaries(session)
+
+
+def list_participants(project: Project) -> list[repo.ParticipantSummary]:
+    with project.sessions() as session:
+        return repo.participant_summaries(session)
+
+
+def iter_segments(project: Project, *, document: str | None = None,
+                  codable_only: bool = False) -> Iterator[repo.SegmentView]:
+    with project.sessions() as session:
+        if document is not None and repo.document_named(session, None, document) is None:
+            raise NotFoundError(f"no document named '{document}' in the project.",
+                                "See `qualkit show PROJECT documents` for the names.")
+        yield from repo.iter_segments(session, document=document, codable_only=codable_only)
+
+
+def segment_record(segment: repo.SegmentView) -> dict[str, Any]:
+    """The stable JSONL shape: {"id", "document", "speaker", "group", "start", "end", "text",
+    ...attributes}; the same shape `.jsonl` import reads."""
+    core = {"id": segment.id, "document": segment.document, "speaker": segment.speaker,
+            "group": segment.group, "start": segment.start, "end": segment.end, "text": segment.text}
+    extra = {"kind": segment.kind, "codable": segment.codable}
+    if segment.start_time is not None:
+        extra["start_time"] = segment.start_time
+    if segment.end_time is not None:
+        extra["end_time"] = segment.end_time
+    return {**core, **extra, **{k: v for k, v in segment.attributes.items() if k not in core}}
+
+
+
