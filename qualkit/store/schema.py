@@ -182,3 +182,66 @@ class EmbeddingRow(Base):
     model_id: Mapped[str] = mapped_column(String(300), primary_key=True)
     dim: Mapped[int] = mapped_column(Integer)
     vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32, little-endian
+
+
+class AnonymisationTermRow(Base):
+    """A project's own anonymisation list: `allow` terms are never redacted, `deny` terms always are."""
+
+    __tablename__ = "anonymisation_terms"
+    __table_args__ = (UniqueConstraint("term", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(10))  # allow | deny
+    label: Mapped[str | None] = mapped_column(String(20))  # a deny term's label (PERSON, PLACE, ...)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RedactionRow(Base):
+    """One identifier found in a document (or marked by hand), with why, its pseudonym and its
+    review status. Suggested and accepted redactions are applied; rejected ones (false positives)
+    are not. Together with the events this is the anonymisation log."""
+
+    __tablename__ = "redactions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int] = mapped_column(Integer)  # offsets into the document's text
+    end: Mapped[int] = mapped_column(Integer)
+    original: Mapped[str] = mapped_column(Text)
+    label: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(20))  # a detection layer, or "manual"
+    reason: Mapped[str] = mapped_column(Text)
+    replacement: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20), index=True)  # suggested | accepted | rejected
+    run_id: Mapped[str | None] = mapped_column(String(64))
+    reviewer: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class PseudonymKeyRow(Base):
+    """The project's pseudonym key (originals to pseudonyms): personal data, read by no export."""
+
+    __tablename__ = "pseudonym_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)  # PseudonymKey.to_dict()
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)  # what the last run was made with
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class MemoRow(Base):
+    """A memo on the project, a code, a document or a segment."""
+
+    __tablename__ = "memos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target: Mapped[str] = mapped_column(String(20), index=True)  # project | code | document | segment
+    target_ref: Mapped[str | None] = mapped_column(String(200), index=True)  # code key or row id
+    author: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
