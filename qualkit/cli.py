@@ -265,6 +265,91 @@ def anonymise_jsonl(
 
 # --- codebooks -----------------------------------------------------------------------------------
 
+# --- anonymisation --------------------------------------------------------------------------------
+
+@command
+def anonymise(project: ProjectArg,
+              style: Annotated[str | None, typer.Option(
+                  help="bracket ('[Keyworker A]') or realistic (replacement names); default: qualkit.toml.")]
+              = None,
+              allow: Annotated[list[str] | None, typer.Option(
+                  help="Add a term that is never redacted, e.g. the programme's name (repeatable).")] = None,
+              deny: Annotated[list[str] | None, typer.Option(
+                  help="Add a term always redacted, as TERM=LABEL, e.g. 'Rosebank=PLACE' (repeatable).")]
+              = None,
+              terms: Annotated[bool, typer.Option(help="List the allow and deny terms and stop.")] = False,
+              export_key: Annotated[Path | None, typer.Option(
+                  help="Also write the pseudonym key and anonymisation log (personal data!) to this file; "
+                       "keep it apart from exports.")] = None) -> None:
+    """Find identifiers across the whole project and store consistent pseudonyms; prints a summary
+    by category. Review decisions, hand-made redactions and the lists persist across re-runs."""
+    opened = services.open_project(project)
+    for term in allow or []:
+        services.add_term(opened, term, "allow")
+    for item in deny or []:
+        term, _, label = item.rpartition("=")
+        services.add_term(opened, term or label, "deny", label.upper() if term else None)
+    if terms:
+        for listed in services.list_terms(opened):
+            out.print(f"{listed.kind:5}  {listed.term}" + (f"  ({listed.label})" if listed.label else ""),
+                      highlight=False, markup=False)
+        return
+    with progress_bar("Anonymising") as update:
+        summary = services.anonymise_project(opened, style=style, progress=update)
+    table = Table("Category", "Redactions", title=f"{summary.documents} document(s) anonymised")
+    for label, count in sorted(summary.by_label.items(), key=lambda item: -item[1]):
+        table.add_row(label, str(count))
+    out.print(table)
+    out.print(f"{summary.suggested} new for review, {summary.kept_decisions} earlier decision(s) kept, "
+              f"{summary.pseudonyms} pseudonym(s) in the key. Review with `qualkit redactions {project}`.",
+              highlight=False, markup=False)
+    if export_key is not None:
+        count = services.export_key(opened, export_key)
+        out.print(f"Wrote the key ({count} pseudonyms) and the log to {export_key}: it identifies people.",
+                  highlight=False, markup=False)
+
+
+@command
+def redactions(project: ProjectArg,
+               label: Annotated[str | None, typer.Option(help="Only this label, e.g. PERSON.")] = None,
+               status: Annotated[str | None, typer.Option(help="suggested, accepted or rejected.")] = None,
+               document: Annotated[str | None, typer.Option(help="Only this document.")] = None,
+               limit: Annotated[int, typer.Option(help="How many to list.")] = 50,
+               accept: Annotated[list[int] | None, typer.Option(help="Accept redaction ID (repeatable).")]
+               = None,
+               reject: Annotated[list[int] | None, typer.Option(
+                   help="Reject redaction ID as a false positive (repeatable).")] = None,
+               add: Annotated[str | None, typer.Option(
+                   help="Redact by hand: DOCUMENT:START:END:LABEL (offsets into the document).")] = None,
+               reviewer: Annotated[str | None, typer.Option(
+                   "--as", help="Reviewer name (default: QUALKIT_USER or your login).")] = None) -> None:
+    """Review the identifiers found, in context; accept, reject (false positive) or add redactions."""
+    opened = services.open_project(project)
+    who = reviewer or services.current_user()
+    if add:
+        document_name, start, end, chosen = _manual_redaction(add)
+        redaction = services.add_manual_redaction(opened, document_name, start, end, chosen, who)
+        out.print(f"Added redaction #{redaction}.", highlight=False)
+    if accept or reject:
+        decided = services.decide_redactions(opened, accept=accept or [], reject=reject or [], reviewer=who)
+        out.print(f"Recorded {decided} decision(s).", highlight=False)
+    if add or accept or reject:
+        return
+    for item in services.list_redactions(opened, status=status, label=label, document=document, limit=limit):
+        context = f"{item.before[-40:]}[{item.original}]{item.after[:40]}".replace("\n", " ")
+        out.print(f"#{item.id} {item.label:8} -> {item.replacement}  {item.status}  {item.document}  "
+                  f"({item.source}: {item.reason})", highlight=False, markup=False)
+        out.print(f"    {context}", highlight=False, markup=False)
+
+
+def _manual_redaction(spec: str) -> tuple[str, int, int, str]:
+    document, start, end, label = [*spec.rsplit(":", 3), "", "", ""][:4]
+    if not (start.isdigit() and end.isdigit() and label):
+        raise services.AnonymisationError(f"'{spec}' is not DOCUMENT:START:END:LABEL.",
+                                          "For example --add kw_a.txt:120:131:PERSON.")
+    return document, int(start), int(end), label.upper()
+
+
 @on(codebook_app, "validate")
 def codebook_validate(file: Annotated[Path, typer.Argument(help="A codebook YAML file.")]) -> None:
     """Check a codebook file; every problem is listed with its line."""

@@ -180,3 +180,27 @@ def test_anonymise_jsonl_contract_keeps_the_key_apart(tmp_path: Path) -> None:
     assert not any(word in result.stdout.lower() for word in ("kayden", "jodie", "07700"))
     assert {s["label"] for s in records[0]["spans"]} == {"PERSON", "PHONE"}
     assert "kayden" in (tmp_path / "key.json").read_text().lower()
+
+
+@pytest.mark.slow
+def test_anonymise_and_review_redactions(tmp_path: Path) -> None:
+    source = tmp_path / "notes.txt"
+    source.write_text("Parent: Jodie rang 07700 900123 about the Rosebank estate.\n", encoding="utf-8")
+    project = tmp_path / "p"
+    run("init", project)
+    run("import", project, source)
+    code, out, _ = run("anonymise", project, "--allow", "Harbour", "--deny", "Rosebank=PLACE")
+    assert code == 0 and "PHONE" in out and "PERSON" in out and "07700" not in out
+    code, out, _ = run("anonymise", project, "--terms")
+    assert "allow  Harbour" in out and "deny   Rosebank  (PLACE)" in out
+    code, out, _ = run("redactions", project, "--label", "PHONE")
+    assert code == 0 and "rang [07700 900123]" in out
+    redaction = out.split()[0].lstrip("#")
+    code, out, _ = run("redactions", project, "--reject", redaction, "--as", "ana")
+    assert code == 0 and "Recorded 1 decision" in out
+    code, _, err = run("redactions", project, "--add", "notes.txt:0:6:NAME")
+    assert code == 1 and "unknown label" in err
+    key = tmp_path / "private" / "key.json"
+    key.parent.mkdir()
+    code, out, _ = run("anonymise", project, "--export-key", key)
+    assert code == 0 and "1 earlier decision(s) kept" in out and "Jodie" in key.read_text(encoding="utf-8")

@@ -1,0 +1,83 @@
+"""Anonymised text of stored documents and segments, from the redactions a project keeps.
+
+Pure: built from document texts and the applied redactions (suggested and accepted ones; rejected
+ones are false positives and left alone), so reports, exports and the app all read the same text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedRedaction:
+    """`text[start:end]` of a document (document offsets) shows as `replacement`."""
+
+    start: int
+    end: int
+    replacement: str
+    forced: bool = False  # a person marked or accepted it: it wins an overlap
+
+
+def merge(redactions: Iterable[AppliedRedaction]) -> list[AppliedRedaction]:
+    """Non-overlapping redactions in text order. Overlapping ones become one covering both, named by
+    the forced one (else the longer), so no part of either identifier shows."""
+    merged: list[AppliedRedaction] = []
+    for r in sorted(redactions, key=lambda r: (r.start, -(r.end - r.start))):
+        if merged and r.start < merged[-1].end:
+            last = merged[-1]
+            longer = last.end - last.start >= r.end - r.start
+            winner = last if last.forced or (not r.forced and longer) else r
+            merged[-1] = AppliedRedaction(last.start, max(last.end, r.end), winner.replacement,
+                                          last.forced or r.forced)
+        else:
+            merged.append(r)
+    return merged
+
+
+def apply(text: str, offset: int, redactions: Iterable[AppliedRedaction]) -> str:
+    """`text` (which starts at document offset `offset`) with every redaction touching it replaced;
+    one that crosses the text's edge still replaces the part inside."""
+    pieces: list[str] = []
+    position = 0
+    for r in redactions:
+        start, end = max(r.start - offset, 0), min(r.end - offset, len(text))
+        if end <= 0 or start >= len(text) or start < position:
+            continue
+        pieces += [text[position:start], r.replacement]
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+class AnonymisedView:
+    """Anonymised documents, segments and labels of one project, as of when it was built."""
+
+    def __init__(self, documents: Mapping[int, str], segments: Mapping[int, tuple[int, int, int]],
+                 redactions: Mapping[int, Iterable[AppliedRedaction]],
+                 pseudonyms: Mapping[str, str]) -> None:
+        """`segments`: segment id -> (document id, start, end); `pseudonyms`: original -> pseudonym."""
+        self._documents = documents
+        self._segments = segments
+        self._redactions = {doc: merge(found) for doc, found in redactions.items()}
+        self._pseudonyms = {k: v for k, v in pseudonyms.items() if k.strip()}
+        terms = sorted(self._pseudonyms, key=len, reverse=True)
+        self._lookup = {t.casefold(): self._pseudonyms[t] for t in terms}
+        self._terms = (re.compile(r"(?<![^\W_])(" + "|".join(re.escape(t) for t in terms) + r")(?![^\W_])",
+                                  re.IGNORECASE) if terms else None)
+
+    def document_text(self, document_id: int) -> str:
+        return apply(self._documents[document_id], 0, self._redactions.get(document_id, ()))
+
+    def segment_text(self, segment_id: int) -> str:
+        document_id, start, end = self._segments[segment_id]
+        return apply(self._documents[document_id][start:end], start, self._redactions.get(document_id, ()))
+
+    def label(self, text: str | None) -> str:
+        """A short string (participant or speaker label, document name) with every original of the
+        key replaced by its pseudonym, whatever its case."""
+        if not text or self._terms is None:
+            return text or ""
+        return self._terms.sub(lambda m: self._lookup[m.group(0).casefold()], text)

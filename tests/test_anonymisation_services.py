@@ -1,0 +1,182 @@
+"""Project-wide anonymisation: stored redactions, review decisions that survive re-runs, terms, the
+key kept apart, and the anonymised view every output reads. Uses the real spaCy pipeline."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from qualkit import services
+from qualkit.anonymise.view import AnonymisedView, AppliedRedaction, apply, merge
+from qualkit.errors import NotFoundError
+from qualkit.store.schema import DocumentRow, EventRow, RedactionRow
+
+pytestmark = pytest.mark.slow
+
+INTERVIEW = (
+    "Interviewer: Who helped you most?\n\n"
+    "Parent: Dani did. Dani Okafor from the Harbour team came every week to our flat on Marsh Lane "
+    "in Oldham, and she rang me on 07700 900123.\n\n"
+    "Interviewer: And the school?\n\n"
+    "Parent: Kayleigh goes to St Anne's Primary. Kayleigh's dad is not around.\n"
+)
+NOTES = "Case note 3 May 2024: visited Kayleigh at home. Dani to chase the school.\n"
+ORIGINALS = ("Dani", "Okafor", "Marsh Lane", "Oldham", "07700 900123", "Kayleigh", "St Anne's Primary")
+
+
+@pytest.fixture
+def anon_project(project: services.Project, tmp_path: Path) -> services.Project:
+    source = tmp_path / "anon_src"
+    source.mkdir()
+    (source / "family_interview.txt").write_text(INTERVIEW, encoding="utf-8")
+    (source / "case_notes.txt").write_text(NOTES, encoding="utf-8")
+    services.import_sources(project, [source])
+    return project
+
+
+def all_anonymised_text(project: services.Project) -> str:
+    view = services.anonymised_view(project)
+    return "\n".join(view.segment_text(s.id) for s in services.iter_segments(project))
+
+
+def redaction_of(project: services.Project, original: str) -> RedactionRow:
+    with project.sessions() as session:
+        return session.scalars(select(RedactionRow).where(RedactionRow.original == original)).first()
+
+
+def test_every_output_text_is_anonymised_and_the_store_is_not(anon_project) -> None:
+    summary = services.anonymise_project(anon_project)
+    assert summary.documents == 2 and summary.suggested > 0
+    assert summary.by_label["PERSON"] >= 4 and summary.by_label["PHONE"] == 1
+    text = all_anonymised_text(anon_project)
+    for original in ORIGINALS:
+        assert original not in text
+    assert "[Date]" in text and "[Phone]" in text
+    with anon_project.sessions() as session:  # the stored text is untouched
+        assert INTERVIEW.strip() in session.scalars(select(DocumentRow.text)).all()
+
+
+def test_a_name_has_one_pseudonym_across_documents(anon_project) -> None:
+    services.anonymise_project(anon_project)
+    with anon_project.sessions() as session:
+        rows = session.scalars(select(RedactionRow).where(RedactionRow.original == "Kayleigh")).all()
+    assert {r.document_id for r in rows} and len({r.replacement for r in rows}) == 1
+    assert len({r.document_id for r in rows}) == 2
+
+
+def test_outputs_anonymise_on_their_own_when_nothing_ran_yet(anon_project) -> None:
+    assert "Kayleigh" not in all_anonymised_text(anon_project)
+
+
+def test_the_run_is_repeated_only_when_something_changed(anon_project, tmp_path) -> None:
+    services.anonymise_project(anon_project)
+
+    def runs() -> int:
+        with anon_project.sessions() as session:
+            return session.scalar(select(func.count(EventRow.id)).where(EventRow.action == "anonymise"))
+
+    services.ensure_anonymised(anon_project)
+    assert runs() == 1
+    services.add_term(anon_project, "Harbour", "allow", actor="ana")
+    services.ensure_anonymised(anon_project)
+    assert runs() == 2
+    extra = tmp_path / "more" / "later.txt"
+    extra.parent.mkdir()
+    extra.write_text("Parent: Priya from Mind helped me.\n", encoding="utf-8")
+    services.import_sources(anon_project, [extra])
+    assert "Priya" not in all_anonymised_text(anon_project)
+    assert runs() == 3
+
+
+def test_rejected_and_accepted_decisions_survive_a_rerun(anon_project) -> None:
+    services.anonymise_project(anon_project)
+    oldham = redaction_of(anon_project, "Oldham")
+    dani = redaction_of(anon_project, "Dani")
+    services.decide_redactions(anon_project, accept=[dani.id], reject=[oldham.id], reviewer="ana")
+    services.anonymise_project(anon_project)
+    assert redaction_of(anon_project, "Oldham").status == "rejected"
+    assert redaction_of(anon_project, "Dani").status == "accepted"
+    view = services.anonymised_view(anon_project)
+    with anon_project.sessions() as session:
+        document_id = session.scalar(select(DocumentRow.id).where(DocumentRow.name == "family_interview.txt"))
+    text = view.document_text(document_id)
+    assert "in Oldham" in text and "Dani" not in text
+
+
+def test_manual_redaction_and_deny_term_apply_and_persist(anon_project) -> None:
+    services.anonymise_project(anon_project)
+    start = INTERVIEW.index("every week")
+    redaction_id = services.add_manual_redaction(anon_project, "family_interview.txt", start,
+                                                 start + len("every week"), "DATE", "ana")
+    services.add_term(anon_project, "flat", "deny", "ADDRESS", actor="ana")
+    services.anonymise_project(anon_project)
+    text = all_anonymised_text(anon_project)
+    assert "every week" not in text and " flat " not in text
+    assert redaction_of(anon_project, "every week").id == redaction_id
+    assert [t.term for t in services.list_terms(anon_project)] == ["flat"]
+    services.remove_term(anon_project, "flat", "deny")
+    assert " flat " in all_anonymised_text(anon_project)
+
+
+def test_bad_review_input_changes_nothing(anon_project) -> None:
+    services.anonymise_project(anon_project)
+    dani = redaction_of(anon_project, "Dani")
+    with pytest.raises(NotFoundError):
+        services.decide_redactions(anon_project, accept=[dani.id], reject=[10**6], reviewer="ana")
+    assert redaction_of(anon_project, "Dani").status == "suggested"
+    with pytest.raises(services.AnonymisationError, match="not a span"):
+        services.add_manual_redaction(anon_project, "family_interview.txt", 5, 10**6, "PERSON", "ana")
+    with pytest.raises(services.AnonymisationError, match="needs a label"):
+        services.add_term(anon_project, "Foo", "deny")
+
+
+def test_the_key_and_log_are_written_only_on_request(anon_project, tmp_path) -> None:
+    services.anonymise_project(anon_project)
+    path = tmp_path / "private" / "key.json"
+    path.parent.mkdir()
+    count = services.export_key(anon_project, path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert count == len(data["pseudonyms"]) > 0
+    assert any(entry["original"] == "Kayleigh" and entry["reason"] for entry in data["log"])
+    with anon_project.sessions() as session:  # the audit trail names no one
+        events = json.dumps([e.data for e in session.scalars(select(EventRow))])
+    assert "Kayleigh" not in events and "Dani" not in events
+
+
+def test_listing_shows_context_and_filters(anon_project) -> None:
+    items = services.list_redactions(anon_project, label="PHONE")
+    assert len(items) == 1 and items[0].original == "07700 900123" and "rang me on" in items[0].before
+    with pytest.raises(services.AnonymisationError):
+        services.list_redactions(anon_project, label="NAME")
+
+
+def test_labels_lose_their_originals() -> None:
+    view = AnonymisedView({}, {}, {}, {"dani okafor": "[Keyworker A]", "dani": "[Keyworker A]"})
+    assert view.label("kw_Dani_interview.txt") == "kw_[Keyworker A]_interview.txt"
+    assert view.label("Dani Okafor (Keyworkers)") == "[Keyworker A] (Keyworkers)"
+    assert view.label("Danielle") == "Danielle"
+
+
+spans = st.lists(st.tuples(st.integers(0, 60), st.integers(1, 20), st.booleans()), max_size=8)
+
+
+texts = st.text(st.characters(blacklist_characters="\x00"), min_size=1, max_size=80)
+
+
+@given(texts, spans, st.integers(0, 40), st.integers(0, 40))
+def test_no_character_of_a_redacted_span_survives(text, raw, a, b) -> None:
+    redactions = [AppliedRedaction(s, min(s + n, len(text)), "\x00", f)
+                  for s, n, f in raw if s < len(text) and s < min(s + n, len(text))]
+    merged = merge(redactions)
+    assert all(x.end <= y.start for x, y in itertools.pairwise(merged))
+    start, end = sorted((min(a, len(text)), min(b, len(text))))
+    shown = apply(text[start:end], start, merged)
+    covered = {i for r in merged for i in range(r.start, r.end)}
+    kept = "".join(text[i] for i in range(start, end) if i not in covered)
+    assert shown.replace("\x00", "") == kept
