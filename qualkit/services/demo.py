@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from qualkit.errors import ProjectError
 from qualkit.evaluation import EvaluationReport
+from qualkit.services.anonymisation import add_term, list_terms
 from qualkit.services.codebooks import StoredCodebook, import_codebook
 from qualkit.services.coding import CodingRunSummary, evaluate, import_human_codings, run_coder
 from qualkit.services.imports import (
@@ -22,6 +23,7 @@ from qualkit.services.projects import Progress, init_project
 from qualkit.store.schema import EventRow
 
 DEMO_CODINGS = "_coded_subset.jsonl"
+DEMO_ALLOW = "_allow.txt"  # the fictional programme's own names: not identifiers of anyone
 
 
 @dataclass
@@ -49,6 +51,11 @@ def build_demo(folder: Path, corpus: Path, codebook: Path | None = None,
     sheets = [p for p in corpus.iterdir() if p.stem.lower() == SHEET_STEM]
     if sheets:
         report.participants = load_participants(project, sheets[0])
+    if (corpus / DEMO_ALLOW).is_file():
+        listed = {t.term for t in list_terms(project)}
+        for term in (corpus / DEMO_ALLOW).read_text(encoding="utf-8").splitlines():
+            if term.strip() and " ".join(term.split()) not in listed:
+                add_term(project, term, "allow", actor="demo")
     if codebook is None:
         return report
     report.codebook = import_codebook(project, codebook)
