@@ -180,3 +180,10 @@ def test_no_character_of_a_redacted_span_survives(text, raw, a, b) -> None:
     covered = {i for r in merged for i in range(r.start, r.end)}
     kept = "".join(text[i] for i in range(start, end) if i not in covered)
     assert shown.replace("\x00", "") == kept
+
+
+def test_only_labels_that_may_be_names_are_searched_for() -> None:
+    from qualkit.services.anonymisation import _could_be_a_name
+
+    labels = ("Dani", "Mrs Shaw", "YP2", "P9", "Int", "KW", "Keyworker C", "R", "Interviewer", "Partner B")
+    assert [label for label in labels if _could_be_a_name(label)] == ["Dani", "Mrs Shaw"]

@@ -23,6 +23,7 @@ from qualkit.anonymise.detect import Detector
 from qualkit.anonymise.detection import LABELS, Detection, resolve
 from qualkit.anonymise.replace import STYLES, PseudonymKey
 from qualkit.anonymise.view import AnonymisedView
+from qualkit.anonymise.vocabulary import ROLE_WORDS
 from qualkit.errors import NotFoundError, QualkitError
 from qualkit.services.projects import Progress, Project, current_user
 from qualkit.store import redactions as store
@@ -35,6 +36,9 @@ from qualkit.store.schema import (
     SegmentRow,
     SpeakerRow,
 )
+
+TRANSCRIPT_LABELS = frozenset("int interviewer resp respondent speaker participant facilitator moderator "
+                              "researcher family group".split())
 
 
 class AnonymisationError(QualkitError):
@@ -276,10 +280,20 @@ def _inputs(session: Session) -> tuple[list[str], dict[str, str], list[str], dic
     deny = {t.term: t.label or "PERSON" for t in listed if t.kind == store.DENY}
     people = session.execute(select(SpeakerRow.label, ParticipantRow.label, ParticipantRow.role)
                              .join(ParticipantRow, SpeakerRow.participant_id == ParticipantRow.id)).all()
-    names = sorted({name for speaker, participant, _ in people for name in (speaker, participant)})
+    names = sorted({name for speaker, participant, _ in people for name in (speaker, participant)
+                    if _could_be_a_name(name)})
     roles = {name: role for speaker, participant, role in people if role
              for name in (speaker, participant)}
     return allow, deny, names, roles
+
+
+def _could_be_a_name(label: str) -> bool:
+    """Whether a speaker or participant label may hold a person's name: "Dani" or "Mrs Shaw" may;
+    "YP2", "P9", "KW", "Int" and "Keyworker C" are already pseudonymous."""
+    words = [w.strip(".()") for w in label.split()]
+    return any(len(w) > 1 and w.isalpha() and w[0].isupper() and not w.isupper()
+               and w.casefold() not in ROLE_WORDS and w.casefold() not in TRANSCRIPT_LABELS
+               for w in words)
 
 
 def _settings(session: Session, project: Project, style: str) -> dict[str, Any]:
