@@ -187,3 +187,10 @@ def test_only_labels_that_may_be_names_are_searched_for() -> None:
 
     labels = ("Dani", "Mrs Shaw", "YP2", "P9", "Int", "KW", "Keyworker C", "R", "Interviewer", "Partner B")
     assert [label for label in labels if _could_be_a_name(label)] == ["Dani", "Mrs Shaw"]
+
+
+def test_reading_the_key_is_logged(anon_project) -> None:
+    entries = services.pseudonym_key(anon_project)
+    assert any(e.original == "kayleigh" and e.label == "PERSON" for e in entries)
+    with anon_project.sessions() as session:
+        assert session.scalar(select(func.count(EventRow.id)).where(EventRow.action == "read_key")) == 1

@@ -17,6 +17,7 @@ from qualkit.services.anonymisation import (
     export_key,
     list_redactions,
     list_terms,
+    pseudonym_key,
     remove_term,
 )
 from qualkit.services.batch import anonymise_jsonl, code_jsonl
@@ -115,6 +116,7 @@ __all__ = [
     "open_project",
     "project_status",
     "promote_topic",
+    "pseudonym_key",
     "read_codebook",
     "remove_term",
     "review_queue",

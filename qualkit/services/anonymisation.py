@@ -249,11 +249,31 @@ def list_terms(project: Project) -> list[store.Term]:
         return store.terms(session)
 
 
+@dataclass(frozen=True)
+class PseudonymEntry:
+    label: str
+    original: str  # personal data: show only to people who may see the raw text
+    pseudonym: str
+
+
+def pseudonym_key(project: Project) -> list[PseudonymEntry]:
+    """The key as a table (originals to pseudonyms), for people who may see it; logged as read."""
+    ensure_anonymised(project)
+    with project.transaction() as session:
+        stored = store.key_row(session)
+        if stored is None:
+            return []
+        repo.log_event(session, current_user(), "read_key", "pseudonym_key", stored.id)
+        key = PseudonymKey.from_dict(stored.data)
+    return [PseudonymEntry(label, original, pseudonym) for label, entries in sorted(key.entries.items())
+            for original, pseudonym in sorted(entries.items())]
+
+
 def export_key(project: Project, path: Path) -> int:
     """Write the pseudonym key and the anonymisation log (every redaction with its reason and status)
     to `path` as JSON; returns the number of pseudonyms. Only on request: this file identifies people,
     so keep it apart from exports."""
-    ensure_anonymised(project)
+    pseudonyms = pseudonym_key(project)
     with project.transaction() as session:
         stored = store.key_row(session)
         log = store.items(session)
@@ -261,13 +281,10 @@ def export_key(project: Project, path: Path) -> int:
             raise NotFoundError("the project has no pseudonym key yet.", "Run `qualkit anonymise PROJECT`.")
         data = stored.data
         repo.log_event(session, current_user(), "export_key", "pseudonym_key", stored.id)
-    key = PseudonymKey.from_dict(data)
-    pseudonyms = [{"label": label, "original": original, "pseudonym": pseudonym}
-                  for label, entries in key.entries.items() for original, pseudonym in entries.items()]
     entries = [{"id": r.id, "document": r.document, "start": r.start, "end": r.end, "original": r.original,
                 "label": r.label, "replacement": r.replacement, "source": r.source, "reason": r.reason,
                 "status": r.status, "reviewer": r.reviewer} for r in log]
-    path.write_text(json.dumps({"key": data, "pseudonyms": pseudonyms, "log": entries},
+    path.write_text(json.dumps({"key": data, "pseudonyms": [vars(p) for p in pseudonyms], "log": entries},
                                ensure_ascii=False, indent=2), encoding="utf-8")
     return len(pseudonyms)
 
