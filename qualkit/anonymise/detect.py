@@ -1,5 +1,6 @@
 """Find the identifiers in a project's texts, every layer together: patterns for structured
-identifiers, spaCy NER, the name gazetteer, the project's known people, its deny list; then
+identifiers, spaCy NER, the gazetteers (people's names, places, well-known organisations), the
+project's known people, its deny list; then
 propagation across all texts, the allow list, and one detection per span.
 
 Recall comes first: a layer's guess stays unless a more specific one covers it, and overlapping
@@ -15,7 +16,9 @@ from qualkit.anonymise.detection import LABELS, SOURCES, Detection, make, resolv
 from qualkit.anonymise.entities import find_entities, load_ner_pipeline
 from qualkit.anonymise.lexicon import load_lexicon
 from qualkit.anonymise.names import find_names
+from qualkit.anonymise.organisations import find_organisations
 from qualkit.anonymise.patterns import find_patterns
+from qualkit.anonymise.places import find_places
 from qualkit.anonymise.propagate import propagate
 from qualkit.anonymise.vocabulary import GENERIC_TERMS, ROLE_WORDS, TITLES
 from qualkit.coders.nlp import DEFAULT_PIPELINE
@@ -76,6 +79,8 @@ class Detector:
                 detections += find_entities(doc, lexicon)
             if "gazetteer" in self.layers:
                 detections += find_names(doc, lexicon)
+                detections += find_places(doc, lexicon)
+                detections += find_organisations(text, lexicon)
             if "known" in self.layers:
                 detections += self._find_known(text)
             if "deny" in self.layers:

@@ -14,6 +14,7 @@ from qualkit.anonymise.names import capitalised, sentence_start
 from qualkit.anonymise.vocabulary import (
     CALENDAR_WORDS,
     GENERIC_TERMS,
+    LANGUAGES,
     MONTH_ABBREVIATIONS,
     MONTHS,
     ROLE_WORDS,
@@ -36,6 +37,7 @@ _DURATION = re.compile(r"\b(?:ago|last|next|this|every|each|later|before|after|o
 _MONTH = "|".join(MONTHS + MONTH_ABBREVIATIONS)
 _DATE_WORD = re.compile(rf"\d|\b(?:{_MONTH})\b")
 _SPECIFIC = re.compile(rf"\b(?:{_MONTH})\b|\b(?:1[89]|20)\d\d\b|\b\d{{1,2}}(?:st|nd|rd|th)\b|\d[/.]\d")
+_NOT_ENTITIES = GENERIC_TERMS | LANGUAGES  # "the Hub", "Urdu": never an identifier
 _SPOKEN = {"twenty", "twenty-one", "twenty-two", "twenty-three", "twenty-four", "nineteen", "-", "of"}
 
 
@@ -99,7 +101,7 @@ def _trimmed(piece: Span, label: str, lexicon: Lexicon) -> Detection | None:
     doc = piece.doc
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
     text = doc.text[start:end]
-    if text.casefold() in GENERIC_TERMS or all(t.text in TITLES for t in tokens):
+    if text.casefold() in _NOT_ENTITIES or all(t.text in TITLES for t in tokens):
         return None
     if len(tokens) == 1 and lexicon.is_ordinary_word(text) and (
             (label == "PERSON" and not lexicon.is_first_name(text)) or sentence_start(tokens[0])):

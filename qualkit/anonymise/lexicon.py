@@ -10,7 +10,9 @@ Name lists are full of words ("Hope", "Will", "May", "Said", "Early"), so each n
 against spaCy's English word frequencies (`spacy-lookups-data`, already a dependency): a name is an
 *ordinary word* when its lower-case form is frequent, or at least as frequent as its capitalised
 form. Ordinary-word names count only when used as names; the others count wherever they appear.
-Reading the frequency table takes ~1.3 s, once per process.
+Rarer words are checked against spaCy's English lemma tables (~80k word forms): a lower-case word in
+none of them, where a name goes, is a name ("me and kasia"). Reading the tables takes ~1.5 s, once
+per process.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class Lexicon:
     first_names: frozenset[str]
     surnames: frozenset[str]
     frequency: dict[str, float]  # log-probability of words and names, lower-case and capitalised
+    dictionary: frozenset[str] = frozenset()  # English words in any form ("arrears", "landline")
 
     def is_first_name(self, word: str) -> bool:
         folded = word.casefold()
@@ -68,6 +71,10 @@ class Lexicon:
         """Whether `word` is an everyday English word rather than only a name ("Hope", not "Kayden")."""
         lower = self.lower_frequency(word)
         return lower > COMMON or (lower > RARE and lower >= self.capital_frequency(word) - CAPITAL_MARGIN)
+
+    def is_dictionary_word(self, word: str) -> bool:
+        """Whether `word`, however rare, is in spaCy's English lemma tables (names are not)."""
+        return word.casefold() in self.dictionary
 
     def is_lower_case_name(self, word: str) -> bool:
         """Whether a lower-case `word` in a transcript is a first name ("kayden"), not a word."""
@@ -94,7 +101,18 @@ def load_lexicon() -> Lexicon:
     words = [w for w, p in everything.items() if p > RARE and w.islower()]
     wanted = {form for word in (*first, *last, *words) for form in (word, word[:1].upper() + word[1:])}
     frequency = {word: everything[word] for word in wanted if word in everything}
-    return Lexicon(frozenset(first), frozenset(last), frequency)
+    return Lexicon(frozenset(first), frozenset(last), frequency, _dictionary())
+
+
+def _dictionary() -> frozenset[str]:
+    """Every word form of spaCy's English lemma tables: the lookup (form -> lemma) and the index."""
+    data = files("spacy_lookups_data") / "data"
+    with gzip.open(str(data / "en_lemma_lookup.json.gz"), "rt", encoding="utf-8") as handle:
+        lookup: dict[str, str] = json.load(handle)
+    with gzip.open(str(data / "en_lemma_index.json.gz"), "rt", encoding="utf-8") as handle:
+        index: dict[str, list[str]] = json.load(handle)
+    words = {*lookup, *lookup.values(), *(w for forms in index.values() for w in forms)}
+    return frozenset(w for w in words if w.isalpha() and w.islower())
 
 
 def _names(provider: type, attributes: tuple[str, ...]) -> set[str]:

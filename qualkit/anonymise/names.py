@@ -8,15 +8,20 @@ followed by a surname, or opening a sentence as its subject ("Grace went missing
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from spacy.tokens import Doc, Token
 
 from qualkit.anonymise.detection import Detection, make
 from qualkit.anonymise.lexicon import RARE_LOWER, UNSEEN, Lexicon
+from qualkit.anonymise.organisations import is_known_organisation
+from qualkit.anonymise.patterns import POSTCODE
+from qualkit.anonymise.places import PLACE_PREPOSITIONS, Places, after_place_word, load_places
 from qualkit.anonymise.vocabulary import (
     CALENDAR_WORDS,
     GENERIC_TERMS,
+    LANGUAGES,
     NICKNAME_PREFIXES,
     NOT_NAMES,
     ROLE_ABBREVIATIONS,
@@ -33,35 +38,51 @@ brother mate stepdad stepmum
 """.split())
 _LOWER_TITLES = frozenset({"mr", "mrs", "ms", "dr"})
 # After a name opening a sentence, these show it is the subject ("Summer is nine", "May looks after").
-_SUBJECT_VERBS = frozenset("""
+SUBJECT_VERBS = frozenset("""
 is was has had does did said says told tells went goes came comes looks lives works wants got gets
 loves likes needs never always just still really started rang texted asked helped would could will
-can and from at who sat stayed moved knows knew thinks thought used
+can and from at who sat stayed moved knows knew thinks thought used wouldn couldn didn doesn isn wasn
+hasn hadn won
 """.split())
 _NOT_SUBJECT_AFTER = frozenset("i you he she we they it that this so not me my your".split())
 # A nationality or language the NER tagged as one ("English", "Polish") is not a name.
 _NATIONALITY = frozenset({"NORP", "LANGUAGE"})
 _NATIONALITY_FREQUENCY = -13.0
+_DEMONYM = re.compile(r"(?:ish|ese|ian|an|i|ic)$")
 UNKNOWN_WORD = "capitalised word that is no English word"
-# Before a word no list knows, these say it is a place ("from Penywaun"); otherwise it is a person.
-_PLACE_PREPOSITIONS = frozenset("in from to at near round around outside towards up down over into".split())
-# Entity types whose words are not people or places ("a Muslim", "in English", "Bake Off").
-_NOT_IDENTIFYING = frozenset({"NORP", "LANGUAGE", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"})
+LOWER_CASE_CONTEXT = "lower-case name where a name goes"
+# "spoke to Sandeep": after these, "to" leads to a person, not a place.
+_TALKING = frozenset("spoke speak speaks speaking talk talked talks talking said say says explained "
+                     "listened listen wrote write written sent send gave give introduced"
+                     .split())
+# Entity types whose words are not people or places ("Bake Off", "the Children Act").
+_NOT_IDENTIFYING = frozenset({"EVENT", "PRODUCT", "LAW"})
+# Around a lower-case word no word list knows, these show it is someone ("me and kasia", "it was demi",
+# "tash was getting picked on").
+_BEFORE_LOWER_NAME = frozenset("and with told tell tells ask asked that saw see sees was called named "
+                               "like love loves hate hates".split())
+_NOT_BEFORE_LOWER_NAME = frozenset("the a an my your his her our their its this these those some any no "
+                                   "every each in on at of for from by into about".split())
+_AFTER_LOWER_NAME = frozenset("and said says told was is were has had just kicked walked went came got "
+                              "started rang texted wants always never".split())
 
 
 def find_names(doc: Doc, lexicon: Lexicon) -> Iterator[Detection]:
     """PERSON detections from the gazetteer and naming conventions, one per name (merged spans)."""
+    places = load_places()
     spans: list[tuple[int, int, str]] = []  # token start, token end (exclusive), reason
     lower_words = {token.text for token in doc if token.is_lower}  # "foodbank" here: "Foodbank" is a word
     for token in doc:
-        found = _title(token, lexicon) or _name(token, lexicon)
+        found = _title(token, lexicon) or _name(token, lexicon, places)
         if found is not None:
             spans.append(found)
-        elif _unknown_name(token, lexicon) and token.lower_ not in lower_words:
-            before = _next(token, -1)
-            place = before is not None and before.lower_ in _PLACE_PREPOSITIONS
-            yield make(doc.text, token.idx, token.idx + len(token), "PLACE" if place else "PERSON",
-                       "gazetteer", UNKNOWN_WORD)
+        elif _unknown_name(token, lexicon, places) and token.lower_ not in lower_words:
+            if _place_context(token):
+                yield make(doc.text, token.idx, token.idx + len(token), "PLACE", "gazetteer", UNKNOWN_WORD)
+            else:
+                spans.append((token.i, token.i + 1, UNKNOWN_WORD))
+        elif _lower_case_name(token, lexicon, places):
+            spans.append((token.i, token.i + 1, LOWER_CASE_CONTEXT))
     for start, end, reason in _merged(doc, spans):
         yield make(doc.text, doc[start].idx, doc[end - 1].idx + len(doc[end - 1]), "PERSON", "gazetteer",
                    reason)
@@ -71,9 +92,9 @@ def sentence_start(token: Token) -> bool:
     """Whether a token opens a sentence, a quote, a turn or a line (no parser: punctuation decides)."""
     if token.i == 0:
         return True
-    before = token.doc[token.i - 1]
-    return before.text[-1:] in _OPENERS or "\n" in before.text or "\n" in before.whitespace_ or \
-        before.is_space
+    before = _next(token, -1)
+    return before is None or before.text[-1:] in _OPENERS or "\n" in before.text \
+        or "\n" in before.whitespace_ or before.is_space
 
 
 def capitalised(word: str) -> bool:
@@ -81,8 +102,14 @@ def capitalised(word: str) -> bool:
 
 
 def _next(token: Token, offset: int = 1) -> Token | None:
-    i = token.i + offset
-    return token.doc[i] if 0 <= i < len(token.doc) else None
+    """The word `offset` words away, stepping over runs of spaces within a line ("Mark  Kowalski" of a
+    PDF's justified text)."""
+    doc, i, step = token.doc, token.i, 1 if offset > 0 else -1
+    for _ in range(abs(offset)):
+        i += step
+        while 0 <= i < len(doc) and doc[i].is_space and "\n" not in doc[i].text:
+            i += step
+    return doc[i] if 0 <= i < len(doc) else None
 
 
 def _title(token: Token, lexicon: Lexicon) -> tuple[int, int, str] | None:
@@ -116,9 +143,45 @@ def _surname_like(token: Token, lexicon: Lexicon, lower_case: bool = False) -> b
     return capitalised(word) and (lexicon.is_name(word) or not lexicon.is_ordinary_word(word))
 
 
-def _name(token: Token, lexicon: Lexicon) -> tuple[int, int, str] | None:
+def _place_context(token: Token) -> bool:
+    """Whether a word no list knows is a place by its neighbours: "from Penywaun", "Hollinwood, OL8 3QR";
+    not "spoke to Sandeep"."""
+    before = _next(token, -1)
+    if before is not None and before.lower_ in PLACE_PREPOSITIONS:
+        talking = _next(token, -2)
+        return not (before.lower_ == "to" and talking is not None and talking.lower_ in _TALKING)
+    rest = token.doc.text[token.idx + len(token):]
+    return bool(POSTCODE.match(rest.lstrip(", ")))
+
+
+def _known_place(token: Token, lexicon: Lexicon, places: Places) -> bool:
+    """A town the place gazetteer finds: "Blackburn" is left to it, "Chelsea" only after a place word."""
+    return places.is_place(token.text) and (not lexicon.is_first_name(token.text) or after_place_word(token))
+
+
+def _lower_case_name(token: Token, lexicon: Lexicon, places: Places) -> bool:
+    """A lower-case word in no word list, where a name goes: "me and kasia", "that tash was", "it was
+    demi" (names are often typed in lower case in transcripts)."""
     word = token.text
-    if len(word) < 2 or not word.isalpha():
+    folded = word.casefold()
+    if not word.islower() or len(word) < 3 or not word.isalpha() or lexicon.is_ordinary_word(word) \
+            or lexicon.lower_frequency(word) > RARE_LOWER or places.is_place(word) or folded in ROLE_WORDS \
+            or (lexicon.is_dictionary_word(word) and not lexicon.is_first_name(word)) \
+            or folded in GENERIC_TERMS or folded in CALENDAR_WORDS or folded in NOT_NAMES \
+            or folded in LANGUAGES:
+        return False
+    before, after = _next(token, -1), _next(token)
+    if before is not None and before.lower_ in _NOT_BEFORE_LOWER_NAME:
+        return False  # "the arrears", "in a fortnight"
+    if before is not None and before.lower_ in _BEFORE_LOWER_NAME:
+        return True
+    return after is not None and (after.lower_ in _AFTER_LOWER_NAME or after.text in _POSSESSIVE)
+
+
+def _name(token: Token, lexicon: Lexicon, places: Places) -> tuple[int, int, str] | None:
+    word = token.text
+    if len(word) < 2 or not word.isalpha() or _known_place(token, lexicon, places) \
+            or is_known_organisation(word):
         return None
     before = _next(token, -1)
     after = _next(token)
@@ -146,7 +209,7 @@ def _name(token: Token, lexicon: Lexicon) -> tuple[int, int, str] | None:
     return None
 
 
-def _unknown_name(token: Token, lexicon: Lexicon) -> bool:
+def _unknown_name(token: Token, lexicon: Lexicon, places: Places) -> bool:
     """A capitalised word that is in no word list nor name list ("Gethin", "Penywaun"), used as a name:
     inside a sentence, possessive, or opening one as its subject."""
     word = token.text
@@ -154,6 +217,9 @@ def _unknown_name(token: Token, lexicon: Lexicon) -> bool:
             or sum(c.isupper() for c in word) > 1:  # "GCSEs" is an acronym
         return False
     folded = word.casefold()
+    if folded in LANGUAGES or places.is_place(word) or is_known_organisation(word) \
+            or (token.ent_type_ in _NATIONALITY and _DEMONYM.search(folded)):
+        return False
     if lexicon.is_name(word) or lexicon.lower_frequency(word) > UNSEEN or folded in GENERIC_TERMS \
             or folded in ROLE_WORDS or folded.removesuffix("s") in CALENDAR_WORDS or folded in NOT_NAMES \
             or word in TITLES:
@@ -161,7 +227,7 @@ def _unknown_name(token: Token, lexicon: Lexicon) -> bool:
     if not sentence_start(token):
         return True
     after = _next(token)
-    return after is not None and (after.text in _POSSESSIVE or after.lower_ in _SUBJECT_VERBS
+    return after is not None and (after.text in _POSSESSIVE or after.lower_ in SUBJECT_VERBS
                                   or (after.is_lower and after.text.endswith("s") and len(after) > 3))
 
 
@@ -186,7 +252,7 @@ def _used_as_name(token: Token, lexicon: Lexicon, after_family: bool) -> bool:
             or (not lexicon.is_ordinary_word(after.text) and not lexicon.is_name(after.text))):
         return True  # followed by a surname: "Mark Kowalski", not "Said Liam"
     if sentence_start(token):
-        return after is not None and after.lower_ in _SUBJECT_VERBS and after.lower_ not in _NOT_SUBJECT_AFTER
+        return after is not None and after.lower_ in SUBJECT_VERBS and after.lower_ not in _NOT_SUBJECT_AFTER
     # Inside a sentence, capitalised: a name unless part of a capitalised phrase ("Early Help").
     before = _next(token, -1)
     neighbours = (after,) if before is not None and sentence_start(before) else (before, after)
@@ -212,8 +278,10 @@ def _merged(doc: Doc, spans: list[tuple[int, int, str]]) -> Iterator[tuple[int, 
 
 
 def _joined(doc: Doc, end: int, start: int) -> bool:
-    """Two name spans with only a space or a hyphen between them, on one line."""
+    """Two name spans with only spaces or a hyphen between them, on one line ("Mark  Kowalski")."""
     if start == end:
         return "\n" not in doc[end - 1].whitespace_
+    if start == end + 1 and doc[end].is_space and "\n" not in doc[end].text:
+        return True
     return start == end + 1 and doc[end].text == "-" and not doc[end - 1].whitespace_ \
         and not doc[end].whitespace_

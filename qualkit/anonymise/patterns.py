@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from qualkit.anonymise.detection import Detection, make
 from qualkit.anonymise.lexicon import Lexicon
 from qualkit.anonymise.vocabulary import (
+    CALENDAR_WORDS,
     DECADE_WORDS,
+    LANGUAGES,
     MONTH_ABBREVIATIONS,
     MONTHS,
     NUMBER_WORD_PATTERN,
@@ -87,8 +89,12 @@ _WEEKDAY = rf"(?:{_alternatives(WEEKDAYS)}|(?:{_alternatives(WEEKDAY_ABBREVIATIO
 _ORDINAL_WORDS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
                   "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth "
                   "thirtieth").split()
-_ORDINAL_WORD = (rf"(?:(?:twenty|thirty)[\s-](?:{_alternatives(_ORDINAL_WORDS[:9])})|"
+_ORDINAL_WORD = (rf"(?i:(?:twenty|thirty)[\s-](?:{_alternatives(_ORDINAL_WORDS[:9])})|"
                  rf"{_alternatives(_ORDINAL_WORDS)})")
+# Ordinals past the tenth, in words, are days of the month in talk ("the twentieth", "Twenty-sixth, I
+# think"); "the twenty-first century" is not.
+_LATE_ORDINAL = (rf"(?i:(?:twenty|thirty)[\s-](?:{_alternatives(_ORDINAL_WORDS[:9])})|"
+                 rf"{_alternatives(_ORDINAL_WORDS[10:])})(?![\s-]+centur)")
 _DAY = rf"(?:[0-3]?\d(?:st|nd|rd|th)?|{_ORDINAL_WORD})"
 _YEAR = r"(?:1[89]\d{2}|20\d{2})"
 _SPOKEN_YEAR = r"(?:twenty[\s-]twenty(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?)"
@@ -105,12 +111,25 @@ DATE = re.compile(rf"""(?<![\w/.£$])(?:
   | {_WEEKDAY},?\s+(?:the\s+)?[0-3]?\d(?:st|nd|rd|th)?\b                        # Monday 5th
   | (?:mid-|early\s+|late\s+)?{_MONTH}(?:\s+(?:{_YEAR}|{_SPOKEN_YEAR}|(?i:{_YEAR_WORDS})))?  # March 2024
   | the\s+[0-3]?\d(?:st|nd|rd|th)\b(?!\s+(?:time|one|child|kid|go|attempt|floor|person|place|week))
+  | (?:(?i:the)\s+)?{_LATE_ORDINAL}                                              # the twentieth
   | {_NAMED_DAY}(?:\s+{_YEAR})?                                                  # Boxing Day
   | (?i:spring|summer|autumn|winter)\s+{_YEAR}                                    # spring 2022
   | (?i:{_SPOKEN_YEAR})                                                            # twenty-twenty-two
   | {_YEAR}(?!\s+(?:people|pounds|quid|families|children|kids|homes|houses|calls|words|miles|staff))
 )(?![\w-]*\d|[.:]\d)""".replace(r"[\s-]", r"(?:[^\S\n]|-)")
    .replace(r"\s", r"[^\S\n]"), re.VERBOSE)  # a date never runs across lines
+
+
+# A year said in words: after a word of time ("in twenty-two", "since nineteen ninety-eight"), or as a
+# clause of its own ("Mum died, erm, twenty-two, I think"); never a count ("twenty-two pound a week").
+_SPOKEN_NUMBER_YEAR = rf"(?:nineteen|twenty)[\s-](?:{NUMBER_WORD_PATTERN})"
+_NOT_A_YEAR_AFTER = (r"(?![\w'’-]|\s*%|\s+(?:pounds?|quid|p|pence|grand|minutes?|mins?|hours?|days?|weeks?|"
+                     r"months?|years?|times|people|kids|children|families|miles?|of|or|to|percent|per)\b)")
+SPOKEN_YEARS = [
+    re.compile(rf"\b(?i:in|since|from|until|till|around|before|after|back\s+in)\s+"
+               rf"(?P<year>(?i:{_SPOKEN_NUMBER_YEAR})){_NOT_A_YEAR_AFTER}"),
+    re.compile(r"(?<=, )(?P<year>(?i:twenty-(?:one|two|three|four|five|six|seven|eight|nine)))(?=[,.])"),
+]
 
 
 def _reference(match: re.Match[str], _: Lexicon) -> bool:
@@ -180,13 +199,29 @@ ESTATE = re.compile(rf"(?P<name>(?:{_CAP}\s+){{0,2}}{_CAP})\s+[Ee]state\b")
 _ORG_SUFFIX = (r"Primary(?:\s+School)?|Academy|(?:High|Secondary|Infant|Junior|Grammar|Catholic High|"
                r"Catholic Primary|C of E Primary)\s+School|High|School|College|University|Nursery|"
                r"Infants|Juniors|Medical\s+Centre|Health\s+Centre|Surgery|Practice|Hospital|Infirmary|"
-               r"Children['’]s\s+(?:Centre|Hospital)|Family\s+Hub|Foodbank|Food\s+Bank|Homes|Housing|"
+               r"Children['’]s\s+(?:Centre|Hospital)|Family\s+Hub|(?:Civic|Sports|Youth|Resource|Contact|Day|"
+               r"Enterprise|Business|Shopping|Arts|Family|Learning)\s+Centre|Foodbank|Food\s+Bank|Homes|Housing|"
                r"Housing\s+Association|(?:Borough|City|County|District|Town|Parish)\s+Council|Council|"
                r"Police|Church|Mosque|Temple|Gurdwara|Synagogue|Library|Leisure\s+Centre|"
                r"Community\s+Centre|Gazette|FC|Football\s+Club|Ltd|Limited|plc|Trust|Foundation")
 INSTITUTION = re.compile(
     rf"(?P<org>(?:(?:St\.?|Saint)\s+{_CAP}(?:\s+{_CAP})?(?:\s+(?:{_ORG_SUFFIX}))*"
     rf"|(?:{_CAP}\s+){{1,3}}(?:{_ORG_SUFFIX})|University\s+of\s+{_CAP}(?:\s+{_CAP})?|HMP\s+{_CAP}))\b")
+_SP = r"[^\S\n]+"  # spaces within a line: these three names never run across lines
+# "Action for Children", "Places for People", "Centre for Family Support": a title-case "X for Y" is a name.
+FOR_NAME = re.compile(rf"(?P<org>(?:{_CAP}{_SP}){{1,3}}for{_SP}(?:the{_SP})?(?:{_CAP}{_SP}){{0,2}}{_CAP})\b")
+_NOT_FOR_NAME = frozenset("i thanks thank thankyou cheers looking waiting asking sorry go went head ask "
+                          "apply applied time".split())
+# "Women's Aid", "Parents' Voice": a capitalised possessive of people before a name.
+PEOPLES = re.compile(
+    rf"(?P<org>(?:Women|Children|People|Men|Parents|Carers|Families|Mothers|Fathers|Dads|Mums|Kids)"
+    rf"['’]s?{_SP}(?:{_CAP}{_SP}){{0,2}}{_CAP})\b")
+_NOT_NAMED_AFTER_PEOPLES = frozenset("evening night day meeting meetings group groups room rights".split())
+# "the Greggs bakery", "the 2 Sisters chicken factory": a name before the kind of workplace it is.
+WORKPLACE = re.compile(
+    rf"\bthe{_SP}(?P<org>(?:\d+{_SP})?{_CAP}(?:{_SP}{_CAP}){{0,2}}){_SP}(?:[a-z]+{_SP})?(?:factory|bakery|"
+    rf"warehouse|depot|plant|call{_SP}centre|distribution{_SP}centre|supermarket|store|shop|garage|mill|"
+    rf"hotel|restaurant|caf[eé]|pub|takeaway|salon|chippy|club)\b")
 FAMILY = re.compile(r"\bthe\s+(?P<name>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s+family\b")
 
 # Words that make a capitalised run generic rather than a name ("the Family Hub", "Children's Centre").
@@ -218,6 +253,25 @@ def _street(match: re.Match[str], _: Lexicon) -> bool:
     return _named(match.group("street").split()[:-1])
 
 
+def _for_name(match: re.Match[str], _: Lexicon) -> bool:
+    words = match.group("org").split()
+    first = words[0].casefold()
+    return first not in _NOT_FOR_NAME and first not in _SENTENCE_WORDS \
+        and words[-1].casefold() not in CALENDAR_WORDS
+
+
+def _peoples(match: re.Match[str], _: Lexicon) -> bool:
+    words = match.group("org").split()[1:]
+    return _named(words) and words[-1].casefold() not in _NOT_NAMED_AFTER_PEOPLES
+
+
+def _workplace(match: re.Match[str], lexicon: Lexicon) -> bool:
+    words = match.group("org").split()
+    if any(w.casefold() in LANGUAGES or w.casefold() in CALENDAR_WORDS for w in words):
+        return False
+    return words[0].isdigit() or not all(lexicon.is_ordinary_word(w) for w in words)
+
+
 def _estate(match: re.Match[str], _: Lexicon) -> bool:
     return _named(match.group("name").split())
 
@@ -230,12 +284,16 @@ PATTERNS: tuple[Pattern, ...] = (
     Pattern("IDNUM", NI_NUMBER, "National Insurance number"),
     Pattern("IDNUM", REFERENCE, "reference number", group="id", check=_reference),
     Pattern("DATE", DATE, "date", check=_date),
+    *(Pattern("DATE", regex, "year in words", group="year") for regex in SPOKEN_YEARS),
     *(Pattern("AGE", regex, "age", group="age", check=_age) for regex in AGE_PATTERNS),
     Pattern("ADDRESS", ADDRESS, "street address"),
     Pattern("PLACE", STREET, "street name", group="street", check=_street),
     Pattern("PLACE", WEAK_STREET, "street name", group="street", check=_street),
     Pattern("PLACE", ESTATE, "estate", group="name", check=_estate),
     Pattern("ORG", INSTITUTION, "named institution", group="org", check=_institution),
+    Pattern("ORG", FOR_NAME, "title-case 'X for Y' name", group="org", check=_for_name),
+    Pattern("ORG", PEOPLES, "organisation named for its people", group="org", check=_peoples),
+    Pattern("ORG", WORKPLACE, "named workplace", group="org", check=_workplace),
     Pattern("PERSON", FAMILY, "family surname", group="name"),
 )
 

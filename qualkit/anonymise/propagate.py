@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from qualkit.anonymise.detection import Detection, make, resolve
 from qualkit.anonymise.lexicon import RARE_LOWER, Lexicon, load_lexicon
-from qualkit.anonymise.names import UNKNOWN_WORD
+from qualkit.anonymise.names import SUBJECT_VERBS, UNKNOWN_WORD
 from qualkit.anonymise.vocabulary import (
     CALENDAR_WORDS,
     GENERIC_TERMS,
@@ -38,6 +38,10 @@ housing association borough city county district council police church mosque li
 community gazette estate fc football club trust foundation
 """.split())
 _NOT_NAME_AFTER = frozenset("i you he she we they it that this so not me my your".split())
+_PREPOSITIONS = frozenset("in at on with to for by into out up down off back over from".split())
+_VERB_ENDING = re.compile(r"(?:ed|ing|s)$")
+_FINITE_VERBS = frozenset("are were is was have has had will would can could do did does don't won't "
+                          "aren't weren't isn't wasn't".split())
 _OPENERS = '.!?:;"“”‘\'([]—–-…*#_>\n'
 
 
@@ -131,12 +135,26 @@ def _searches(terms: list[str], confirmed: set[str], lexicon: Lexicon) -> list[r
 
 
 def _used_as_name(text: str, match: re.Match[str], lexicon: Lexicon) -> bool:
-    """An everyday-word name opening a sentence before a pronoun is the word: "Will you...", "Hope so"."""
+    """An everyday-word name opening a sentence is a name only as the subject of a verb or possessive
+    ("Hope told me", "Bath's lovely"); otherwise it is the word ("Will you...", "Summer holidays",
+    "Bath time")."""
     term = match.group()
     if " " in term or not lexicon.is_ordinary_word(term):
         return True
     before = text[:match.start()].rstrip(" \t")
     if before and before[-1] not in _OPENERS:
         return True
-    after = re.match(r"\s*(\w+)", text[match.end():])
-    return after is None or after.group(1).casefold() not in _NOT_NAME_AFTER
+    after = re.match(r"(['’]s?\b)|[^\S\n]*(\w+)(?:[^\S\n]+(\w+))?", text[match.end():])
+    if after is None or after.group(1):
+        return True  # "Grace." as an answer, "Grace's mum"
+    word = after.group(2).casefold()
+    if word in _NOT_NAME_AFTER:
+        return False
+    if after.group(2)[:1].isupper():
+        return True  # a surname follows: "Mark Kowalski"
+    if word in SUBJECT_VERBS or word in _PREPOSITIONS:
+        return True  # "Hope told me", "Hope in cot"
+    # "Hope played", "Will cooks", "Hope meeting milestones"; but a noun before a verb is the subject
+    # the word opens: "Summer holidays are the worst". Anything else is the word: "Bath time".
+    following = (after.group(3) or "").casefold()
+    return bool(_VERB_ENDING.search(word)) and len(word) > 3 and following not in _FINITE_VERBS

@@ -62,7 +62,41 @@ CP|CIN|DA|DV|DNA|EDT|NOSP|PLO|ASB|GDPR|the council|council|the police|police|the
 the social|Teams|Microsoft Teams|Zoom|WhatsApp|Facebook|Snapchat|Instagram|TikTok|YouTube|Xbox|
 PlayStation|Lego|Google|Christmas|Easter|Interviewer|Interview|Participant|Respondent|Speaker|
 Keyworker|Key worker|Social worker|Parent|Young person|Partner|Frontline|Workshop|Services|Service|
-Centre|Center|National Insurance|NI|B&B|Postcode|Covid|COVID|Ofsted|Brexit
+Centre|Center|National Insurance|NI|B&B|Postcode|Covid|COVID|Ofsted|Brexit|Children's Centre|
+Childrens Centre|Learning Centre|the Learning Centre
+""".replace("\n", "").split("|"))
+
+# Languages and the nationalities named after them: never a person or a place ("an interpreter for
+# Punjabi"), whatever NER or the gazetteer make of a word no English word list knows.
+LANGUAGES = frozenset("""
+punjabi panjabi urdu bengali bangla sylheti gujarati hindi tamil telugu malayalam marathi nepali sinhala
+sinhalese pashto dari farsi persian kurdish sorani kurmanji badini arabic somali tigrinya amharic oromo
+swahili yoruba igbo hausa twi akan fante shona ndebele lingala luganda polish romanian bulgarian
+lithuanian latvian estonian slovak czech hungarian albanian ukrainian russian portuguese spanish
+italian french german dutch turkish greek mandarin cantonese hakka vietnamese tagalog filipino thai
+malay indonesian welsh gaelic irish cornish scots romani roma creole patois bsl makaton eritrean
+ethiopian sudanese afghan iranian iraqi syrian kurd yemeni nigerian ghanaian zimbabwean congolese
+pakistani bangladeshi indian sikh hindu muslim
+""".split())
+
+# Well-known organisations a family or a worker names in passing (national charities and helplines,
+# housing associations, supermarkets and high-street employers): organisations wherever they are used
+# as names. Everyday words among them ("Mind", "Shelter", "Boots") count only when used as a name.
+ORGANISATIONS = tuple(t.strip() for t in """
+Shelter|Mind|Refuge|Relate|Barnardo's|Barnardos|NSPCC|Childline|ChildLine|Samaritans|Women's Aid|
+Womens Aid|Citizens Advice|Citizens Advice Bureau|CAB|Home-Start|Homestart|Action for Children|
+The Children's Society|Children's Society|Save the Children|Gingerbread|Family Lives|YoungMinds|
+Young Minds|Kooth|Papyrus|Turn2us|StepChange|Trussell Trust|Salvation Army|Red Cross|
+British Red Cross|Oxfam|Age UK|Mencap|Carers Trust|Coram|Catch22|Nacro|Victim Support|Rape Crisis|
+SafeLives|Galop|Stonewall|Mermaids|Macmillan|Marie Curie|Cruse|Winston's Wish|Place2Be|
+Prince's Trust|King's Trust|YMCA|YWCA|Sure Start|Surestart|National Autistic Society|Headway|Rethink|
+Anxiety UK|Addaction|Turning Point|Change Grow Live|Alcoholics Anonymous|Narcotics Anonymous|Al-Anon|
+Places for People|Clarion|Peabody|Sanctuary Housing|Home Group|Guinness Partnership|Tesco|Asda|Aldi|
+Lidl|Morrisons|Sainsbury's|Sainsburys|Co-op|Iceland|Waitrose|Marks and Spencer|M&S|Boots|Superdrug|
+Greggs|Primark|B&M|Poundland|Home Bargains|Wilko|Argos|Currys|JD Sports|Sports Direct|McDonald's|
+McDonalds|KFC|Burger King|Costa|Starbucks|Nando's|Amazon|Royal Mail|DPD|Evri|Hermes|Deliveroo|
+Just Eat|Wetherspoons|Premier Inn|Travelodge|Matalan|TK Maxx|Specsavers|Pets at Home|Halfords|
+Screwfix|B&Q|Wickes|Ikea|IKEA
 """.replace("\n", "").split("|"))
 
 _UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",

@@ -18,14 +18,15 @@ Henshaw Leanne Shaw Kowalski Foxley Langdale Millbrook Ravensmoor Kettlewick Bri
 PHRASES = ["Mark Kowalski", "Orchard Road", "Canal Street", "Hollins Lane", "St Bede's", "Ravensmoor Academy",
            "Kettlewick Primary", "Millbrook Medical Centre", "Open Door Foodbank", "Open Door", "Tom Bradley",
            "Priya Nair", "Danielle Okafor", "Dani Okafor"]
-# Names that are also words: checked capitalised, except where the word opens a sentence before a pronoun.
+# Names that are also words: checked capitalised, except where the word opens a sentence before a pronoun
+# or a verb ("Will do").
 WORD_NAMES = ["Hope", "Grace", "Will", "Mark"]
 
 
 @pytest.fixture(scope="module")
 def anonymised(detector: Detector) -> list[str]:
-    texts = [doc.text for path in sorted(DEMO_CORPUS.iterdir()) if path.suffix != ".csv"
-             for doc in parse_file(path)]
+    texts = [doc.text for path in sorted(DEMO_CORPUS.iterdir())
+             if path.suffix != ".csv" and not path.name.startswith("_") for doc in parse_file(path)]
     key = PseudonymKey()
     return [anonymise(text, found, key)[0] for text, found in zip(texts, detector.detect_many(texts),
                                                                    strict=True)]
@@ -40,5 +41,5 @@ def test_identifier_never_survives(anonymised: list[str], identifier: str) -> No
 
 @pytest.mark.parametrize("name", WORD_NAMES)
 def test_names_that_are_words_survive_only_as_words(anonymised: list[str], name: str) -> None:
-    as_name = re.compile(rf"\b{name}\b(?!\s+(?:it|you|so|I)\b)")
+    as_name = re.compile(rf"\b{name}\b(?!\s+(?:it|you|so|I|do)\b)")
     assert [m.group() for text in anonymised for m in as_name.finditer(text)] == []
