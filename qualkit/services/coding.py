@@ -18,7 +18,7 @@ from qualkit.errors import IngestError, NotFoundError, QualkitError
 from qualkit.evaluation import EvaluationReport, evaluate_codings
 from qualkit.services.codebooks import codebook_row
 from qualkit.services.projects import Progress, Project, current_user
-from qualkit.store import assignments
+from qualkit.store import assignments, double_coding
 from qualkit.store import codebooks as codebooks_store
 from qualkit.store import repository as repo
 from qualkit.store.embedding_cache import StoreEmbeddingCache
@@ -128,14 +128,18 @@ class ReviewOrder(StrEnum):
 
 def review_queue(project: Project, limit: int = 20, code: str | None = None, group: str | None = None,
                  status: str = assignments.SUGGESTED,
-                 order: ReviewOrder | str = ReviewOrder.uncertainty) -> list[assignments.ReviewItem]:
+                 order: ReviewOrder | str = ReviewOrder.uncertainty,
+                 blind_for: str | None = None) -> list[assignments.ReviewItem]:
     """Codings to review: by default the suggestions the coder is least sure of, since a person's
-    decision there teaches the coders most."""
+    decision there teaches the coders most. With `blind_for`, that coder's blind documents (see
+    `draw_blind_sample`) show only their own codings: no one else's, and no machine suggestions."""
     if status not in assignments.STATUSES:
         raise QualkitError(f"unknown status '{status}'.", f"Use one of: {', '.join(assignments.STATUSES)}.")
     with project.sessions() as session:
+        hidden = double_coding.blind_documents(session, blind_for) if blind_for is not None else set()
         return assignments.review_items(session, status=status, code=code, group=group,
-                                        order=ReviewOrder(order).value, limit=limit)
+                                        order=ReviewOrder(order).value, limit=limit, blind_for=blind_for,
+                                        blind_documents=hidden)
 
 
 def decide(project: Project, assignment_id: int, accept: bool, reviewer: str,

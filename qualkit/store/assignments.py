@@ -8,10 +8,11 @@ key, so everything here that compares codings (decided pairs, labels, the queue)
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import case, delete, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from qualkit.store.repository import resolved_group, segment_query
@@ -128,9 +129,11 @@ class ReviewItem:
 
 
 def review_items(session: Session, *, status: str, code: str | None, group: str | None,
-                 order: str, limit: int) -> list[ReviewItem]:
+                 order: str, limit: int, blind_for: str | None = None,
+                 blind_documents: Collection[int] = ()) -> list[ReviewItem]:
     """Codings with `status`, most uncertain first (score nearest 0.5) or highest score first.
-    Suggestions on pairs a person has already decided are left out: they are settled."""
+    Suggestions on pairs a person has already decided are left out: they are settled. On
+    `blind_documents`, only codings whose latest decision is `blind_for`'s are shown."""
     query = (segment_query()
              .add_columns(CodeAssignmentRow, CodeRow.key, CodeRow.name)
              .join(CodeAssignmentRow, CodeAssignmentRow.segment_id == SegmentRow.id)
@@ -142,6 +145,9 @@ def review_items(session: Session, *, status: str, code: str | None, group: str 
         query = query.where(resolved_group() == group)
     if status == SUGGESTED:
         query = query.where(~_decided_elsewhere())
+    if blind_documents:
+        query = query.where(or_(SegmentRow.document_id.not_in(sorted(blind_documents)),
+                                CodeAssignmentRow.reviewer == blind_for))
     score = CodeAssignmentRow.score
     rank = func.abs(score - 0.5) if order == "uncertainty" else -score
     query = query.order_by(case((score.is_(None), 1), else_=0), rank, CodeAssignmentRow.id).limit(limit)
