@@ -1,0 +1,45 @@
+"""REFI positions into a vendor's raw text land on the same characters of qualkit's stored text."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qualkit.ingest.normalise import normalise_text, rejoin_page_breaks
+from qualkit.interop.refi.positions import track_normalisation
+
+# Letters, the characters normalisation touches, and combining marks that compose under NFC.
+PIECES = st.sampled_from(["a", "b", "Z", " ", ".", ",", "\n", "\r\n", "\r", "\f", "\t", "\u00a0", "\u200b",
+                          "\ufeff", "\u00ad", "\x07", "e\u0301", "\u0301", "é", "\u2028", "\u2029",
+                          "word", "Word", "\n\nnext", "  \n", "😀"])
+RAW = st.lists(PIECES, max_size=40).map("".join)
+
+
+@given(RAW)
+def test_tracked_text_is_what_the_normaliser_stores(raw: str) -> None:
+    assert track_normalisation(raw).text == rejoin_page_breaks(normalise_text(raw))
+
+
+@given(RAW)
+def test_each_stored_character_comes_from_where_it_was(raw: str) -> None:
+    mapped = track_normalisation(raw)
+    assert list(mapped.origins) == sorted(mapped.origins)
+    for index, origin in enumerate(mapped.origins):
+        assert mapped.offset(origin) <= index  # the character's own raw position maps to or before it
+        char = mapped.text[index]
+        if char.isalnum() and raw[origin] == char:
+            assert mapped.offset(origin) == index and mapped.offset(origin + 1) == index + 1
+
+
+def test_a_selection_past_crlf_line_endings_keeps_its_words() -> None:
+    raw = "First line\r\n\r\nSecond: the funding ran out.\r\n"
+    start = raw.index("funding")
+    mapped = track_normalisation(raw)
+    assert mapped.text[mapped.offset(start):mapped.offset(start + len("funding"))] == "funding"
+
+
+def test_characters_removed_by_normalisation_shrink_the_selection_not_shift_it() -> None:
+    raw = "\ufeffA\u200bB  \nC\u0301 D"
+    mapped = track_normalisation(raw)
+    assert mapped.text == "AB\nĆ D"
+    assert mapped.text[mapped.offset(raw.index("C")):mapped.offset(raw.index(" D"))] == "Ć"
