@@ -1,0 +1,116 @@
+"""What a report is built from: the codable segments and codings in scope, as plain data.
+
+No quote text travels here: a segment is known by its id, and its words reach a report only through
+an `AnonymisedView`. Labels (participants, documents, group values) are as stored and are likewise
+passed through the view before anything shows them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+ACCEPTED, SUGGESTED = "accepted", "suggested"
+PERSON, MACHINE = "person", "machine"
+NO_GROUP = "(no group)"
+
+
+class TextView(Protocol):
+    """The anonymised view a report reads quotes and names through."""
+
+    def segment_text(self, segment_id: int) -> str: ...
+
+    def label(self, text: str | None) -> str: ...
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A code of the codebook, in tree order; `path` is the REFI-style path of names ("A/B")."""
+
+    key: str
+    name: str
+    description: str
+    parent: str | None
+    depth: int
+    path: str
+
+
+@dataclass(frozen=True)
+class SegmentFact:
+    """A codable segment in scope. `group` is its value of the report's grouping."""
+
+    id: int
+    document_id: int
+    document: str
+    ordinal: int
+    start_time: float | None
+    participant_id: int | None
+    participant: str | None
+    group: str
+    words: int
+
+    @property
+    def case(self) -> tuple[str, int]:
+        """Who a segment belongs to for case-level tables: its participant, else its document
+        (case notes and other single-voice documents)."""
+        return ("participant", self.participant_id) if self.participant_id is not None else (
+            "document", self.document_id)
+
+    @property
+    def case_label(self) -> str:
+        return self.participant if self.participant is not None else self.document
+
+    @property
+    def position(self) -> str:
+        """Where in its document: segment number, with the recording time when there is one."""
+        where = f"segment {self.ordinal + 1}"
+        if self.start_time is None:
+            return where
+        seconds = int(self.start_time)
+        return f"{where}, {seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+@dataclass(frozen=True)
+class CodingFact:
+    """One (segment, code) in scope: accepted, or a pending machine suggestion the coder said yes to.
+    `source` says who applied it first: a person, or the machine (then accepted by a person)."""
+
+    segment_id: int
+    code: str
+    status: str
+    source: str
+    score: float | None = None
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """How the codings of the codebook came about, in (segment, code) pairs."""
+
+    by_people: int  # a person's own codings
+    machine_accepted: int  # suggested by a coder, accepted by a person
+    machine_rejected: int
+    pending: int  # suggestions the coder said yes to that nobody has decided yet
+    coders: tuple[str, ...] = ()  # machine coders with suggestions, e.g. "ensemble.v1"
+
+
+@dataclass(frozen=True)
+class Agreement:
+    against: str
+    units: int
+    macro_f1: float | None
+    macro_kappa: float | None
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    title: str
+    codebook: str
+    codebook_version: int
+    group_by: str  # what groups are, in words: "stakeholder group", "site", ...
+    themes: list[Theme]
+    segments: list[SegmentFact]
+    codings: list[CodingFact]
+    provenance: Provenance
+    include_suggestions: bool = False
+    filters: list[str] = field(default_factory=list)  # the scope, in words
+    agreement: Agreement | None = None

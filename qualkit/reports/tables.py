@@ -1,0 +1,78 @@
+"""Export tables: the anonymised quote table authors paste into papers, and case x code matrices for
+statistical follow-up; written as CSV text or XLSX bytes."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+
+from openpyxl import Workbook
+
+from qualkit.reports.counts import coded_segments, group_order
+from qualkit.reports.document import Cell
+from qualkit.reports.model import ACCEPTED, ReportInput, TextView
+from qualkit.reports.xlsx import add_sheet, workbook_bytes
+
+QUOTE_COLUMNS = ["quote", "themes", "group", "participant", "document", "position", "status"]
+CODE_PATHS = "code_paths"
+
+Rows = tuple[list[str], list[list[Cell]]]
+
+
+def quote_table(data: ReportInput, view: TextView, *, code_paths: bool = False) -> Rows:
+    """One row per coded segment and status (a segment with accepted and pending themes gets a row
+    for each), in document order, with its themes in codebook order."""
+    coded = coded_segments(data)
+    by_segment: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for index, theme in enumerate(data.themes):
+        for segment_id, status in coded.get(theme.key, {}).items():
+            by_segment[segment_id][status].append(index)
+    rows: list[list[Cell]] = []
+    for segment in data.segments:
+        for status in sorted(by_segment.get(segment.id, {}), key=lambda s: s != ACCEPTED):
+            themes = [data.themes[i] for i in sorted(by_segment[segment.id][status])]
+            paths = ["; ".join(t.path for t in themes)] if code_paths else []
+            rows.append([view.segment_text(segment.id), "; ".join(t.name for t in themes),
+                         view.label(segment.group), view.label(segment.participant),
+                         view.label(segment.document), segment.position, status, *paths])
+    return QUOTE_COLUMNS + ([CODE_PATHS] if code_paths else []), rows
+
+
+def case_matrix(data: ReportInput, view: TextView, *, binary: bool = False) -> Rows:
+    """Cases (participants; documents without speakers) x codes: how many of the case's segments
+    carry each code, or 1/0 for whether any does."""
+    coded = coded_segments(data)
+    segments = {s.id: s for s in data.segments}
+    cases = {}
+    for segment in data.segments:
+        cases.setdefault(segment.case, segment)
+    tally: dict[tuple[tuple[str, int], str], int] = defaultdict(int)
+    for theme in data.themes:
+        for segment_id in coded.get(theme.key, {}):
+            tally[(segments[segment_id].case, theme.key)] += 1
+    groups = {g: i for i, g in enumerate(group_order(data.segments))}
+    order = sorted(cases.values(), key=lambda s: (groups[s.group], view.label(s.case_label).casefold()))
+    rows: list[list[Cell]] = []
+    for case in order:
+        values = [tally[(case.case, t.key)] for t in data.themes]
+        rows.append([view.label(case.case_label), view.label(case.group),
+                     *([int(v > 0) for v in values] if binary else values)])
+    return ["case", "group", *(t.key for t in data.themes)], rows
+
+
+def csv_text(columns: list[str], rows: list[list[Cell]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    return buffer.getvalue()
+
+
+def xlsx_bytes(sheets: list[tuple[str, list[str], list[list[Cell]]]]) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    taken: set[str] = set()
+    for name, columns, rows in sheets:
+        add_sheet(book, name, columns, rows, taken)
+    return workbook_bytes(book)

@@ -1,0 +1,377 @@
+"""Thematic reports and anonymised exports of a project.
+
+Reads the codable segments and codings in scope, builds the report with `qualkit.reports` through the
+project's anonymised view (so no original identifier reaches a file, and the pseudonym key is read
+by nothing here), and writes the files into the project's `reports/` folder. Each export format maps
+to one function in `EXPORT_FORMATS`: adding a format is one entry there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualkit.errors import NotFoundError, QualkitError
+from qualkit.model import Codebook
+from qualkit.reports import docx, html, markdown, tables, xlsx
+from qualkit.reports.document import ReportDocument
+from qualkit.reports.layout import build_report
+from qualkit.reports.model import (
+    ACCEPTED,
+    MACHINE,
+    NO_GROUP,
+    PERSON,
+    SUGGESTED,
+    Agreement,
+    CodingFact,
+    Provenance,
+    ReportInput,
+    SegmentFact,
+    TextView,
+    Theme,
+)
+from qualkit.services.anonymisation import anonymised_view
+from qualkit.services.codebooks import codebook_row
+from qualkit.services.coding import evaluate
+from qualkit.services.projects import Project, current_user
+from qualkit.store import codebooks as codebooks_store
+from qualkit.store import repository as repo
+from qualkit.store.schema import (
+    CodeAssignmentRow,
+    CodebookRow,
+    CodeRow,
+    DocumentRow,
+    ParticipantRow,
+    SegmentRow,
+    SpeakerRow,
+)
+
+GROUP_WORDS = {"group": "stakeholder group", "document": "document", "participant": "participant"}
+PARTICIPANT_FIELDS = ("role", "site")
+
+
+class ReportError(QualkitError):
+    """A report or export was asked for with options that do not fit the project."""
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What a report or export covers. Accepted codings only unless `include_suggestions`."""
+
+    group_by: str = "group"  # group, document, participant, role, site, or any attribute name
+    codes: tuple[str, ...] = ()  # codebook subtrees (a code and its sub-codes)
+    groups: tuple[str, ...] = ()  # stakeholder groups
+    where: tuple[tuple[str, str], ...] = ()  # (attribute, value): of the segment, participant or document
+    include_suggestions: bool = False  # also pending machine suggestions the coder said yes to
+    codebook: str | None = None  # default: the newest
+    quotes_per_group: int = 2
+    code_paths: bool = False  # quote table: add REFI-style code paths
+    binary: bool = False  # case x code matrix: 1/0 rather than counts
+
+
+# --- reading the project -------------------------------------------------------------------------
+
+def _themes(book: Codebook, wanted: tuple[str, ...]) -> list[Theme]:
+    parents = book.parent_of()
+    names = {code.id: code.name for code in book.flat()}
+    unknown = [key for key in wanted if key not in names]
+    if unknown:
+        raise NotFoundError(f"codebook '{book.name}' has no code '{unknown[0]}'.",
+                            "See `qualkit codebook show PROJECT` for the code ids.")
+
+    def lineage(key: str) -> list[str]:
+        return [*lineage(parents[key]), key] if parents[key] else [key]
+
+    themes = [Theme(code.id, code.name, code.description, parent, depth,
+                    "/".join(names[k] for k in lineage(code.id))) for code, parent, depth in book.walk()]
+    return [t for t in themes if not wanted or set(lineage(t.key)) & set(wanted)]
+
+
+def _value(name: str, group: str | None, document: DocumentRow, participant: ParticipantRow | None,
+           segment: SegmentRow) -> str | None:
+    """A segment's value of `name`: its stakeholder group, document, participant, or an attribute
+    of the segment, then its participant, then its document."""
+    if name == "group":
+        return group
+    if name == "document":
+        return document.name
+    if name == "participant":
+        return participant.label if participant else None
+    if participant is not None and name in PARTICIPANT_FIELDS and getattr(participant, name):
+        return getattr(participant, name)
+    for attributes in (segment.attributes, participant.attributes if participant else None,
+                       document.attributes):
+        if attributes and attributes.get(name) not in (None, ""):
+            return str(attributes[name])
+    return None
+
+
+def _segments(session: Session, options: ReportOptions) -> list[SegmentFact]:
+    query = (select(SegmentRow, DocumentRow, ParticipantRow)
+             .join(DocumentRow, SegmentRow.document_id == DocumentRow.id)
+             .outerjoin(SpeakerRow, SegmentRow.speaker_id == SpeakerRow.id)
+             .outerjoin(ParticipantRow, SpeakerRow.participant_id == ParticipantRow.id)
+             .where(SegmentRow.codable.is_(True))
+             .order_by(DocumentRow.id, SegmentRow.ordinal))
+    facts, seen_groups, seen_values = [], set(), {key: set() for key, _ in options.where}
+    for segment, document, participant in session.execute(query):
+        # the same precedence as `repository.resolved_group`: the source, the participant, the document
+        group = segment.group or (participant.group if participant else None) or document.group
+        seen_groups.add(group)
+        if options.groups and group not in options.groups:
+            continue
+        values = {key: _value(key, group, document, participant, segment) for key, _ in options.where}
+        for key, found in values.items():
+            seen_values[key].add(found)
+        if any(values[key] != wanted for key, wanted in options.where):
+            continue
+        facts.append(SegmentFact(segment.id, document.id, document.name, segment.ordinal, segment.start_time,
+                                 participant.id if participant else None,
+                                 participant.label if participant else None,
+                                 _value(options.group_by, group, document, participant, segment) or NO_GROUP,
+                                 len(segment.text.split())))
+    _check_filters(options, seen_groups, seen_values)
+    return facts
+
+
+def _check_filters(options: ReportOptions, groups: set[str | None],
+                   values: dict[str, set[str | None]]) -> None:
+    missing = [g for g in options.groups if g not in groups]
+    if missing:
+        raise NotFoundError(f"no stakeholder group '{missing[0]}' in the project.",
+                            f"Groups: {', '.join(sorted(g for g in groups if g)) or 'none yet'}.")
+    for key, wanted in options.where:
+        if wanted not in values[key]:
+            known = sorted(v for v in values[key] if v is not None)
+            raise ReportError(f"no codable segment has {key}={wanted}.",
+                              f"Values of '{key}': {', '.join(known[:12]) or 'none (no such attribute)'}.")
+
+
+def _codings(session: Session, book: CodebookRow, keys: set[str], include_suggestions: bool
+             ) -> tuple[list[CodingFact], Provenance]:
+    """Each (segment, code) once: accepted when a person's latest decision accepts it; pending when
+    nobody decided and a coder said yes. Who first applied an accepted one: a person or a coder."""
+    rows = session.execute(
+        select(CodeAssignmentRow.segment_id, CodeRow.key, CodeAssignmentRow.status, CodeAssignmentRow.run_id,
+               CodeAssignmentRow.predicted, CodeAssignmentRow.score, CodeAssignmentRow.coder)
+        .join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id)
+        .join(CodebookRow, CodeRow.codebook_id == CodebookRow.id)
+        .where(CodebookRow.name == book.name)
+        .order_by(CodeAssignmentRow.updated_at, CodeAssignmentRow.id))
+    decided: dict[tuple[int, str], str] = {}
+    by_person: set[tuple[int, str]] = set()
+    said_yes: dict[tuple[int, str], float | None] = {}
+    coders: set[str] = set()
+    for segment, key, status, run_id, predicted, score, coder in rows:
+        pair = (segment, key)
+        if run_id is not None:
+            coders.add(coder)
+        if status == SUGGESTED:
+            if predicted is not False:
+                said_yes[pair] = max(score or 0.0, said_yes.get(pair) or 0.0) if score is not None else None
+            continue
+        decided[pair] = status
+        if status == ACCEPTED and run_id is None:
+            by_person.add(pair)
+    accepted = [pair for pair, status in decided.items() if status == ACCEPTED]
+    pending = [pair for pair in said_yes if pair not in decided]
+    provenance = Provenance(
+        by_people=sum(pair in by_person for pair in accepted),
+        machine_accepted=sum(pair not in by_person for pair in accepted),
+        machine_rejected=sum(status != ACCEPTED for status in decided.values()),
+        pending=len(pending), coders=tuple(sorted(coders)))
+    facts = [CodingFact(s, k, ACCEPTED, PERSON if (s, k) in by_person else MACHINE) for s, k in accepted]
+    if include_suggestions:
+        facts += [CodingFact(s, k, SUGGESTED, MACHINE, said_yes[(s, k)]) for s, k in pending]
+    return sorted((f for f in facts if f.code in keys), key=lambda f: (f.segment_id, f.code)), provenance
+
+
+def _agreement(project: Project) -> Agreement | None:
+    try:
+        report = evaluate(project)
+    except NotFoundError:  # no machine suggestions, or no decisions to compare with
+        return None
+    return Agreement("machine", report.units, report.macro_f1, report.macro_kappa)
+
+
+def _scope(options: ReportOptions) -> list[str]:
+    return [*(f"codes under {', '.join(options.codes)}" for _ in options.codes[:1]),
+            *(f"stakeholder groups {', '.join(options.groups)}" for _ in options.groups[:1]),
+            *(f"{key} = {value}" for key, value in options.where)]
+
+
+def report_input(project: Project, options: ReportOptions = ReportOptions()) -> ReportInput:
+    """The codable segments and codings in scope, with the codebook, provenance and agreement."""
+    with project.sessions() as session:
+        book_row = codebook_row(session, options.codebook)
+        book = codebooks_store.read(session, book_row)
+        themes = _themes(book, options.codes)
+        segments = _segments(session, options)
+        keys = {t.key for t in themes}
+        codings, provenance = _codings(session, book_row, keys, options.include_suggestions)
+    if not segments:
+        raise NotFoundError("no codable segments in this scope.",
+                            "Import documents, or loosen the --group/--where filters.")
+    in_scope = {s.id for s in segments}
+    return ReportInput(project.config.name, book.name, book_row.version,
+                       GROUP_WORDS.get(options.group_by, options.group_by), themes, segments,
+                       [c for c in codings if c.segment_id in in_scope], provenance,
+                       options.include_suggestions, _scope(options), _agreement(project))
+
+
+# --- reports -------------------------------------------------------------------------------------
+
+class Renderer(NamedTuple):
+    suffix: str
+    render: Callable[[ReportDocument], str | bytes]
+
+
+REPORT_FORMATS: dict[str, Renderer] = {
+    "docx": Renderer(".docx", docx.render),
+    "html": Renderer(".html", html.render),
+    "md": Renderer(".md", markdown.render),
+    "xlsx": Renderer(".xlsx", xlsx.render),
+}
+REPORT_STEM = "thematic_report"
+
+
+def thematic_report(project: Project, options: ReportOptions = ReportOptions(), *,
+                    view: TextView | None = None, with_charts: bool = True) -> ReportDocument:
+    """The report as a document, every quote and name read through the anonymised view."""
+    data = report_input(project, options)
+    return build_report(data, view or anonymised_view(project), quotes_per_group=options.quotes_per_group,
+                        with_charts=with_charts)
+
+
+def _write(path: Path, content: str | bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+
+
+def write_report(project: Project, formats: Iterable[str] = tuple(REPORT_FORMATS),
+                 options: ReportOptions = ReportOptions(), folder: Path | None = None,
+                 stem: str = REPORT_STEM) -> list[Path]:
+    """Write the thematic report in each format (docx, html, md, xlsx) into `folder` (default: the
+    project's reports/ folder); returns the paths written."""
+    chosen = list(dict.fromkeys(formats))
+    unknown = [f for f in chosen if f not in REPORT_FORMATS]
+    if unknown:
+        raise ReportError(f"unknown report format '{unknown[0]}'.",
+                          f"Use one of: {', '.join(REPORT_FORMATS)}.")
+    document = thematic_report(project, options, with_charts=bool({"docx", "html"} & set(chosen)))
+    folder = folder or project.folder / "reports"
+    written = []
+    for name in chosen:
+        renderer = REPORT_FORMATS[name]
+        path = folder / f"{stem}{renderer.suffix}"
+        _write(path, renderer.render(document))
+        written.append(path)
+    _log(project, "write_report", formats=chosen, tables=len(document.tables()),
+         quotes=len(document.quotes()))
+    return written
+
+
+def _log(project: Project, action: str, **data: Any) -> None:
+    with project.transaction() as session:
+        repo.log_event(session, current_user(), action, "project", None, **data)
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+def export_quotes_csv(project: Project, path: Path, options: ReportOptions) -> int:
+    columns, rows = tables.quote_table(report_input(project, options), anonymised_view(project),
+                                       code_paths=options.code_paths)
+    _write(path, tables.csv_text(columns, rows))
+    return len(rows)
+
+
+def export_quotes_xlsx(project: Project, path: Path, options: ReportOptions) -> int:
+    columns, rows = tables.quote_table(report_input(project, options), anonymised_view(project),
+                                       code_paths=options.code_paths)
+    _write(path, tables.xlsx_bytes([("Quotes", columns, rows)]))
+    return len(rows)
+
+
+def export_matrix_csv(project: Project, path: Path, options: ReportOptions) -> int:
+    columns, rows = tables.case_matrix(report_input(project, options), anonymised_view(project),
+                                       binary=options.binary)
+    _write(path, tables.csv_text(columns, rows))
+    return len(rows)
+
+
+def export_matrix_xlsx(project: Project, path: Path, options: ReportOptions) -> int:
+    """Both matrices: counts and 1/0, one sheet each."""
+    data, view = report_input(project, options), anonymised_view(project)
+    sheets = [(name, *tables.case_matrix(data, view, binary=binary)) for name, binary in
+              (("Counts", False), ("Present (1-0)", True))]
+    _write(path, tables.xlsx_bytes(sheets))  # type: ignore[arg-type]
+    return len(sheets[0][2])
+
+
+class Exporter(NamedTuple):
+    write: Callable[[Project, Path, ReportOptions], int]  # writes the file, returns its rows
+    filename: str  # default name in reports/
+
+
+EXPORT_FORMATS: dict[str, Exporter] = {
+    "quotes-csv": Exporter(export_quotes_csv, "quotes.csv"),
+    "quotes-xlsx": Exporter(export_quotes_xlsx, "quotes.xlsx"),
+    "matrix-csv": Exporter(export_matrix_csv, "case_code_matrix.csv"),
+    "matrix-xlsx": Exporter(export_matrix_xlsx, "case_code_matrix.xlsx"),
+}
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    format: str
+    path: Path
+    rows: int
+
+
+def export(project: Project, format: str, path: Path | None = None,
+           options: ReportOptions = ReportOptions()) -> ExportResult:
+    """Write one export (see `EXPORT_FORMATS`) to `path`, default the project's reports/ folder."""
+    if format not in EXPORT_FORMATS:
+        raise ReportError(f"unknown export format '{format}'.", f"Use one of: {', '.join(EXPORT_FORMATS)}.")
+    exporter = EXPORT_FORMATS[format]
+    if path is None:
+        name = exporter.filename
+        if options.binary and format == "matrix-csv":
+            name = name.replace("matrix", "binary_matrix")
+        path = project.folder / "reports" / name
+    rows = exporter.write(project, path, options)
+    _log(project, "export", format=format, rows=rows)
+    return ExportResult(format, path, rows)
+
+
+def codings_records(project: Project, options: ReportOptions = ReportOptions(), *,
+                    anonymised: bool = True) -> list[dict[str, Any]]:
+    """One record per coding in scope (for `qualkit.Project.codings_frame`): the segment, who said
+    it, the group value, the code and its status, and the text (anonymised unless asked otherwise)."""
+    data = report_input(project, options)
+    view = anonymised_view(project) if anonymised else None
+    segments = {s.id: s for s in data.segments}
+    themes = {t.key: t for t in data.themes}
+    texts = {} if view else _original_texts(project)
+    label = view.label if view else (lambda text: text or "")
+    return [{"segment": s.id, "document": label(s.document), "position": s.position,
+             "participant": label(s.participant) or None, "case": label(s.case_label),
+             "group": label(s.group), "code": c.code, "code_name": themes[c.code].name,
+             "code_path": themes[c.code].path, "status": c.status, "source": c.source, "score": c.score,
+             "text": view.segment_text(s.id) if view else texts[s.id]}
+            for c in data.codings for s in (segments[c.segment_id],)]
+
+
+def _original_texts(project: Project) -> dict[int, str]:
+    with project.sessions() as session:
+        rows = session.execute(select(SegmentRow.id, SegmentRow.text).where(SegmentRow.codable.is_(True)))
+        return {segment_id: text for segment_id, text in rows}
+

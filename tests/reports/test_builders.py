@@ -1,0 +1,144 @@
+"""The pure report builders: counting, quote choice, and reading every name through the view."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qualkit.reports import counts, markdown, quotes, tables
+from qualkit.reports.layout import build_report, mentioned_by
+from qualkit.reports.model import (
+    ACCEPTED,
+    MACHINE,
+    PERSON,
+    SUGGESTED,
+    CodingFact,
+    Provenance,
+    ReportInput,
+    SegmentFact,
+    Theme,
+)
+
+TEXTS = {1: "I trust her now, she is on my side.", 2: "The landlord never fixed the damp in the flat.",
+         3: "We worked on trust with the family for weeks.",
+         4: "Rent went up and the landlord shouted at us.",
+         5: "Case note: home visit, damp in the bedroom, landlord contacted."}
+
+
+class MarkingView:
+    """Marks every text it hands out, so a test can see what did not come through it."""
+
+    def segment_text(self, segment_id: int) -> str:
+        return f"<{TEXTS[segment_id]}>"
+
+    def label(self, text: str | None) -> str:
+        return f"[{text}]" if text else ""
+
+
+def segment(id: int, participant: str | None, group: str, document: str = "a.txt") -> SegmentFact:
+    participant_id = None if participant is None else sum(map(ord, participant))
+    return SegmentFact(id, 1 if document == "a.txt" else 2, document, id - 1, None, participant_id,
+                       participant, group, len(TEXTS[id].split()))
+
+
+def data(include_suggestions: bool = False) -> ReportInput:
+    themes = [Theme("trust", "Trust", "Belief in the worker.", None, 0, "Trust"),
+              Theme("housing", "Housing", "", None, 0, "Housing"),
+              Theme("repairs", "Repairs", "", "housing", 1, "Housing/Repairs")]
+    segments = [segment(1, "Parent 1", "Families"), segment(2, "Parent 1", "Families"),
+                segment(3, "Keyworker C", "Keyworkers"), segment(4, "Parent 2", "Families"),
+                segment(5, None, "Keyworkers", "notes.txt")]
+    codings = [CodingFact(1, "trust", ACCEPTED, PERSON), CodingFact(3, "trust", ACCEPTED, MACHINE),
+               CodingFact(2, "housing", ACCEPTED, PERSON), CodingFact(2, "repairs", ACCEPTED, PERSON),
+               CodingFact(5, "housing", ACCEPTED, PERSON)]
+    if include_suggestions:
+        codings.append(CodingFact(4, "housing", SUGGESTED, MACHINE, 0.8))
+    return ReportInput("Study", "Book", 2, "stakeholder group", themes, segments, codings,
+                       Provenance(4, 1, 0, 1, ("testkeyword.v1",)), include_suggestions)
+
+
+def test_counts_are_segments_people_and_documents_by_group() -> None:
+    found = {t.theme.key: t for t in counts.theme_counts(data())}
+    assert found["housing"].total == counts.Count(2, 1, 2)
+    assert found["housing"].by_group["Keyworkers"] == counts.Count(1, 0, 1)  # case notes: no speaker
+    assert found["trust"].by_group == {"Families": counts.Count(1, 1, 1), "Keyworkers": counts.Count(1, 1, 1)}
+    sizes = counts.group_sizes(data().segments)
+    assert [(s.group, s.segments, s.participants, s.documents) for s in sizes] == [
+        ("Families", 3, 2, 1), ("Keyworkers", 2, 1, 2)]
+    names = {s.group: s.group for s in sizes}
+    assert mentioned_by(found["housing"].by_group, sizes, names, "stakeholder group") == (
+        "1 of 2 Families; 1 of 2 documents (Keyworkers)")
+
+
+def test_cooccurrence_by_segment_and_by_participant() -> None:
+    pairs = {(p.first.key, p.second.key): (p.segments, p.participants) for p in counts.cooccurrence(data())}
+    assert pairs == {("housing", "repairs"): (1, 1), ("trust", "housing"): (0, 1),
+                     ("trust", "repairs"): (0, 1)}
+
+
+def test_every_quote_and_name_comes_through_the_view() -> None:
+    text = markdown.render(build_report(data(), MarkingView(), with_charts=False))
+    for original in TEXTS.values():
+        shortened = original[:20]
+        assert all(f"<{shortened}" in line for line in text.splitlines() if shortened in line)
+    for label in ("Parent 1", "Keyworker C", "a.txt", "notes.txt"):
+        assert not re.search(rf"(?<!\[){re.escape(label)}", text), label
+
+
+def test_suggestions_are_counted_only_when_asked_and_marked() -> None:
+    plain = build_report(data(), MarkingView(), with_charts=False)
+    marked = build_report(data(include_suggestions=True), MarkingView(), with_charts=False)
+    assert "Suggested" not in plain.tables()[0].columns and "Suggested" in marked.tables()[0].columns
+    (quote,) = [q for q in marked.quotes() if q.status == SUGGESTED]
+    assert "[machine suggestion, not reviewed]" in quote.attribution and "Rent went up" in quote.text
+    assert any(b.note for b in marked.blocks if hasattr(b, "note"))
+
+
+def test_quote_and_matrix_tables() -> None:
+    columns, rows = tables.quote_table(data(include_suggestions=True), MarkingView(), code_paths=True)
+    assert columns[-1] == "code_paths"
+    by_quote = {r[0]: r for r in rows}
+    assert by_quote[f"<{TEXTS[2]}>"][1] == "Housing; Repairs" and by_quote[f"<{TEXTS[2]}>"][-1] == (
+        "Housing; Housing/Repairs")
+    assert by_quote[f"<{TEXTS[4]}>"][6] == SUGGESTED
+    columns, rows = tables.case_matrix(data(), MarkingView())
+    assert columns == ["case", "group", "trust", "housing", "repairs"]
+    assert rows[0] == ["[Parent 1]", "[Families]", 1, 1, 1]
+    assert ["[notes.txt]", "[Keyworkers]", 0, 1, 0] in rows
+    _, binary = tables.case_matrix(data(), MarkingView(), binary=True)
+    assert {v for row in binary for v in row[2:]} == {0, 1}
+
+
+def candidate(id: int, text: str, accepted: bool = True, person: int | None = None) -> quotes.Candidate:
+    return quotes.Candidate(SegmentFact(id, 1, "d", id, None, person, None, "G", len(text.split())), text,
+                            accepted)
+
+
+def test_quotes_are_varied_and_prefer_accepted_codings() -> None:
+    same = "The keyworker always turned up when she said she would, every single week without fail."
+    pool = [candidate(1, same, person=1), candidate(2, same + " Always.", person=2),
+            candidate(3, "Money was tight and the food bank vouchers helped us through the winter months.",
+                      person=3),
+            candidate(4, "She helped me fill in the housing forms and rang the council about the damp.",
+                      accepted=False, person=4)]
+    chosen = [c.segment.id for c in quotes.choose(pool, 3)]
+    assert chosen[0] in (1, 2) and not {1, 2} <= set(chosen)  # never two near-identical quotes
+    assert chosen.index(3) < chosen.index(4)  # accepted before a pending suggestion
+    assert quotes.choose(pool, 0) == [] and quotes.choose([], 3) == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(list(TEXTS.values())), min_size=1, max_size=8), st.integers(0, 5))
+def test_choose_returns_distinct_candidates_within_k(texts: list[str], k: int) -> None:
+    pool = [candidate(i, t) for i, t in enumerate(texts, start=1)]
+    chosen = quotes.choose(pool, k)
+    assert len(chosen) <= k and len({c.segment.id for c in chosen}) == len(chosen)
+    assert len({c.text for c in chosen}) == len(chosen)  # identical texts never both chosen
+    assert quotes.choose(pool, k) == chosen  # deterministic
+
+
+def test_shorten_cuts_at_words() -> None:
+    assert quotes.shorten("one two  three", 5) == "one two three"
+    assert quotes.shorten("one two three", 2) == "one two …"
