@@ -1,0 +1,47 @@
+"""qualkit's app: `streamlit run app.py -- [--project PATH] [--read-only]` (or `qualkit app`).
+
+A thin layer: pages live in qualkit/app/pages/ and reach the project only through qualkit.app.gateway,
+which calls qualkit.services.
+"""
+
+import streamlit as st
+
+from qualkit.app import gateway
+from qualkit.config import CONFIG_FILE
+from qualkit.errors import QualkitError
+
+st.set_page_config(page_title="qualkit", page_icon=":material/forum:", layout="wide")
+
+folder = gateway.options().project
+if not (folder / CONFIG_FILE).is_file():
+    st.error(f"{folder} is not a qualkit project (no {CONFIG_FILE}).")
+    st.info("Build the demo with `qualkit demo`, or start the app on a project: `qualkit app PROJECT`.")
+    st.stop()
+try:
+    read_only = gateway.read_only()
+except QualkitError as error:
+    st.error(str(error))
+    st.stop()
+
+PAGES = "qualkit/app/pages"
+sharing = [
+    st.Page(f"{PAGES}/themes.py", title="Themes", icon=":material/insights:", default=read_only),
+    st.Page(f"{PAGES}/reports.py", title="Reports & export", icon=":material/description:"),
+]
+working = [
+    st.Page(f"{PAGES}/project.py", title="Project", icon=":material/folder_open:", default=not read_only),
+    st.Page(f"{PAGES}/codebook.py", title="Codebook", icon=":material/account_tree:"),
+    st.Page(f"{PAGES}/review.py", title="Code & validate", icon=":material/fact_check:"),
+    st.Page(f"{PAGES}/topics.py", title="Topics", icon=":material/bubble_chart:"),
+    st.Page(f"{PAGES}/anonymise.py", title="Anonymise", icon=":material/visibility_off:"),
+]
+navigation = st.navigation({"Browse": sharing} if read_only else {"Work": working, "Share": sharing})
+
+with st.sidebar:
+    st.caption(f"Project: **{gateway.project().config.name}**")
+    if read_only:
+        st.info("Read-only: themes and reports only; every quote is anonymised.", icon=":material/lock:")
+    else:
+        st.text_input("Your name (for the audit trail)", key="actor", placeholder=gateway.actor())
+
+navigation.run()

@@ -1,0 +1,182 @@
+"""App benchmark: server time of page interactions, on the demo project and a generated corpus.
+
+Usage::
+
+    .venv/bin/python bench/app.py [--interviews 200] [--words 1500] [--demo demo-project] [--record]
+
+What it does
+------------
+1. Builds, outside the timings, a project from ``bench/ingest.py``'s synthetic corpus (N interviews
+   of about W words), imports ``codebooks/family_support.yaml``, stores suggestions with the rules
+   coder (the fastest; the pages read suggestions the same whichever coder made them), accepts a
+   third of them (so Themes has codings to count) and runs the anonymisation once. With ``--demo``
+   it also measures a copy of that project (``qualkit demo``).
+2. Drives the app with Streamlit's ``AppTest`` (the same script run a browser session triggers, minus
+   the websocket): each page is opened once cold (caches empty; models already loaded by step 1), then
+   each interaction is repeated and its median server time reported: a rerun with nothing changed,
+   accepting a suggestion (a write, so every cached read is recomputed), filtering, searching.
+3. Baseline, in the same run: the same ``AppTest`` machinery running a one-line script, the floor no
+   page can go below. Target: interactions under 300 ms once models are loaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("QUALKIT_USER", "bench")
+
+import streamlit as st
+from benchmarks_md import write_section
+from ingest import generate_corpus
+from streamlit.testing.v1 import AppTest
+
+from qualkit import services
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "app.py"
+SECTION = "## App (bench/app.py)"
+TARGET_MS = 300
+PAGES = "qualkit/app/pages"
+
+
+def build_corpus_project(folder: Path, interviews: int, words: int) -> services.Project:
+    corpus = folder / "corpus"
+    corpus.mkdir(parents=True)
+    generate_corpus(corpus, interviews, words, seed=20240)
+    project = services.init_project(folder / "project")
+    services.import_sources(project, [corpus])
+    services.import_codebook(project, ROOT / "codebooks" / "family_support.yaml")
+    services.run_coder(project, "rules")
+    services.anonymise_project(project)
+    return project
+
+
+def timed_ms(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return (time.perf_counter() - start) * 1000
+
+
+def open_app(project: services.Project) -> AppTest:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    os.environ["QUALKIT_PROJECT"] = str(project.folder)
+    return AppTest.from_file(str(APP), default_timeout=600).run()
+
+
+def on(at: AppTest, page: str) -> float:
+    """Switch to `page` and return the cold run's time (its caches are empty)."""
+    at.switch_page(f"{PAGES}/{page}.py")
+    elapsed = timed_ms(at.run)
+    if at.exception:
+        raise SystemExit(f"{page}: {at.exception}")
+    return elapsed
+
+
+def button(at: AppTest, label: str):  # type: ignore[no-untyped-def]
+    return next(b for b in at.button if b.label == label)
+
+
+def measure(project: services.Project, repeats: int) -> tuple[dict[str, float], dict[str, list[float]]]:
+    """Cold page loads, and each interaction's timings."""
+    at = open_app(project)
+    cold: dict[str, float] = {}
+    runs: dict[str, list[float]] = {}
+
+    def repeat(name: str, action: Callable[[], object]) -> None:
+        runs[name] = [timed_ms(action) for _ in range(repeats)]
+        if at.exception:
+            raise SystemExit(f"{name}: {at.exception}")
+
+    for page in ("project", "codebook", "anonymise", "topics", "reports", "themes", "review"):
+        cold[page] = on(at, page)
+        repeat(f"{page}: rerun, nothing changed", at.run)
+    codes = [c for c in at.selectbox(key="f_code").options if c != "(any)"]
+    repeat("review: accept a suggestion (a write)", lambda: button(at, "Accept").click().run())
+    repeat("review: undo it", lambda: button(at, "Undo").click().run())
+    repeat("review: next (skip)", lambda: button(at, "Next").click().run())
+    repeat("review: filter by code", lambda: at.selectbox(key="f_code").set_value(
+        codes[len(runs.get("review: filter by code", [])) % len(codes)]).run())
+    on(at, "themes")
+    words = iter(["mum", "school", "housing", "worker", "money", "help", "week", "trust"] * repeats)
+    repeat("themes: search quotes", lambda: at.text_input[0].input(next(words)).run())
+    on(at, "anonymise")
+    statuses = iter(["accepted", "suggested"] * repeats)
+    repeat("anonymise: filter detections", lambda: at.selectbox[0].set_value(next(statuses)).run())
+    return cold, runs
+
+
+def baseline(repeats: int) -> list[float]:
+    at = AppTest.from_string("import streamlit as st\nst.write('hello')").run()
+    return [timed_ms(at.run) for _ in range(repeats)]
+
+
+def render(args: argparse.Namespace, results: list[tuple[str, dict[str, float], dict[str, list[float]]]],
+           floor: list[float]) -> str:
+    base = statistics.median(floor)
+    lines = [f"Server time per interaction (median of {args.repeats}; `AppTest`, so no browser or network), "
+             f"and the ratio to the baseline: `AppTest` running a one-line script, "
+             f"median {base:.1f} ms in this run. Target: under {TARGET_MS} ms once models are loaded.", ""]
+    for name, cold, runs in results:
+        worst = max(statistics.median(v) for v in runs.values())
+        lines += [f"**{name}**", "", "| interaction | median ms | max ms | × baseline |",
+                  "|---|---:|---:|---:|"]
+        lines += [f"| {label} | {statistics.median(v):.0f} | {max(v):.0f} | "
+                  f"{statistics.median(v) / base:.0f}× |" for label, v in runs.items()]
+        verdict = "met" if worst < TARGET_MS else "not met"
+        lines += ["", "Cold first load of each page (caches empty, models loaded): "
+                  + ", ".join(f"{page} {ms:.0f} ms" for page, ms in cold.items()) + ".", "",
+                  f"Target: **{verdict}** (slowest median {worst:.0f} ms).", ""]
+    return "\n".join(lines).rstrip()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--interviews", type=int, default=200)
+    parser.add_argument("--words", type=int, default=1500, help="about this many words per interview")
+    parser.add_argument("--demo", type=Path, help="a demo project folder (`qualkit demo`) to measure too")
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--record", action="store_true", help="write the section into BENCHMARKS.md")
+    parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
+    args = parser.parse_args(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="qualkit-bench-app-"))
+    try:
+        results = []
+        if args.demo:
+            shutil.copytree(args.demo, workdir / "demo")
+            demo = services.open_project(workdir / "demo")
+            services.anonymise_project(demo)
+            results.append(("Demo project", *measure(demo, args.repeats)))
+        print(f"Building a {args.interviews}-interview project ...", file=sys.stderr)
+        started = time.perf_counter()
+        big = build_corpus_project(workdir / "big", args.interviews, args.words)
+        status = services.project_status(big)
+        pending = services.review_queue(big, limit=10**7)
+        suggestions = len(pending)
+        accepted = services.decide_many(big, accept=[item.id for item in pending[::3]], reviewer="bench")
+        print(f"built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        label = (f"Generated corpus: {args.interviews} interviews of ~{args.words} words "
+                 f"({status.words:,} words, {status.segments:,} segments, {status.codable:,} codable, "
+                 f"{suggestions:,} suggestions, {accepted:,} of them accepted)")
+        results.append((label, *measure(big, args.repeats)))
+        text = render(args, results, baseline(args.repeats))
+        print(text)
+        if args.record:
+            command = "bench/app.py" + (f" --demo {args.demo}" if args.demo else "")
+            write_section(args.out, SECTION, f".venv/bin/python {command} --record", text)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""The app's only way to the project: reads cached per project version, writes refused in read-only mode.
+
+Every write logs an event, so the newest event id is a version that any write, from this browser
+session or another, moves on; cached reads are keyed on it and never go stale. Models and the open
+project are cached once per process.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from qualkit import services
+from qualkit.anonymise.view import AnonymisedView
+from qualkit.app.options import AppOptions, parse_options
+from qualkit.errors import QualkitError
+
+T = TypeVar("T")
+
+# Services that only read: the ones `read` may call (so no write can slip through a cache).
+READS = frozenset({
+    "project_status", "list_documents", "list_participants", "current_codebook", "review_queue",
+    "list_redactions", "list_terms", "theme_summaries", "accepted_codings", "list_memos",
+    "anonymised_segments",
+})
+
+
+# Services that write only files of anonymised output (and an audit event), never project data: the
+# ones `produce` may call, read-only or not.
+OUTPUTS = frozenset({"write_report", "export"})
+
+
+class ReadOnlyError(QualkitError):
+    """A change was asked of an app opened read-only."""
+
+
+def options() -> AppOptions:
+    return parse_options(sys.argv[1:], os.environ)
+
+
+@st.cache_resource(show_spinner=False)
+def _open(folder: str) -> services.Project:
+    project = services.open_project(Path(folder))
+    project.sessions  # noqa: B018  (opens and migrates the database once, not on first use)
+    return project
+
+
+def project() -> services.Project:
+    return _open(str(options().project.resolve()))
+
+
+def read_only() -> bool:
+    """Read-only when the command line, the environment or the project's settings say so."""
+    return options().read_only or project().config.app.read_only
+
+
+def version() -> int:
+    return services.project_version(project())
+
+
+def read(name: str, **kwargs: Any) -> Any:
+    """`services.<name>(project, **kwargs)`, computed once per project version and arguments."""
+    if name not in READS:
+        raise ValueError(f"{name} is not a read-only service")
+    return _cached_read(str(project().folder.resolve()), version(), name, tuple(sorted(kwargs.items())))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _cached_read(folder: str, at_version: int, name: str, kwargs: tuple[tuple[str, Any], ...]) -> Any:
+    """`at_version` is only a cache key: a write moves it on, so the read is done again."""
+    return getattr(services, name)(_open(folder), **dict(kwargs))
+
+
+def quotes(**filters: Any) -> list[services.Quote]:
+    """`services.theme_quotes` through an anonymised view built once per version, not per search."""
+    folder = str(project().folder.resolve())
+    return _cached_quotes(folder, version(), tuple(sorted(filters.items())))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _cached_quotes(folder: str, at_version: int,
+                   filters: tuple[tuple[str, Any], ...]) -> list[services.Quote]:
+    return services.theme_quotes(_open(folder), **dict(filters), view=_view(folder, at_version))
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _view(folder: str, at_version: int) -> AnonymisedView:
+    """The project's anonymised view at `at_version` (only a cache key, see `_cached_read`)."""
+    return services.anonymised_view(_open(folder))
+
+
+def produce(name: str, **kwargs: Any) -> Any:
+    """`services.<name>(project, **kwargs)` for a service that writes an anonymised output file."""
+    if name not in OUTPUTS:
+        raise ValueError(f"{name} is not an output service")
+    return getattr(services, name)(project(), **kwargs)
+
+
+def write(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`fn(project, *args, **kwargs)` for a service that changes the project; refused when read-only."""
+    if read_only():
+        raise ReadOnlyError("this app is open read-only, so nothing can be changed.",
+                            "Ask the project's owner for an editable copy, or open it without --read-only.")
+    return fn(project(), *args, **kwargs)
+
+
+def act(message: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+    """`write`, then a short confirmation; a QualkitError is shown as the error it is, not raised."""
+    try:
+        result = write(fn, *args, **kwargs)
+    except QualkitError as error:
+        notice("error", str(error))
+        return None
+    st.toast(message)
+    return result
+
+
+def notice(kind: str, text: str) -> None:
+    """A message ("success", "info", "warning" or "error") for the top of the page on its next run:
+    actions run in callbacks or just before a rerun, after the page has drawn its top."""
+    st.session_state.setdefault("qualkit_notices", []).append((kind, text))
+
+
+def show_notices() -> None:
+    for kind, text in st.session_state.pop("qualkit_notices", []):
+        getattr(st, kind)(text)
+
+
+def actor() -> str:
+    """Who the audit trail names for this browser session's decisions."""
+    return st.session_state.get("actor") or services.current_user()

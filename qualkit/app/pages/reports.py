@@ -1,0 +1,65 @@
+"""Reports & export: build the thematic report (Word, HTML, Markdown, Excel) and the anonymised
+exports (quote tables, case x code matrices), and download them. Every file is anonymised, so this
+page works read-only too."""
+
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+import streamlit as st
+
+from qualkit import services
+from qualkit.app import gateway, ui
+from qualkit.errors import QualkitError
+
+MIME = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ".html": "text/html", ".md": "text/markdown", ".csv": "text/csv"}
+GROUPINGS = ["group", "participant", "document", "role", "site"]
+
+st.title("Reports & export")
+st.caption("Every output is anonymised: quotes and names go through the pseudonym key, which no output "
+           "contains. Accepted codings only, unless you include the machine's suggestions (marked as such).")
+
+with st.form("options"):
+    left, middle, right = st.columns(3)
+    group_by = left.selectbox("Compare by", GROUPINGS)
+    groups = middle.multiselect("Stakeholder groups (all when empty)", ui.groups())
+    names = ui.code_names()
+    codes = right.multiselect("Themes (all when empty)", list(names), format_func=names.get)
+    quotes = left.number_input("Quotes per theme and group", 0, 10, 2)
+    suggestions = middle.checkbox("Include machine suggestions (marked)")
+    paths = right.checkbox("Quote table: REFI-style code paths")
+    built = st.form_submit_button("Build report and exports", type="primary")
+
+if built:
+    options = services.ReportOptions(group_by=group_by, groups=tuple(groups), codes=tuple(codes),
+                                     include_suggestions=suggestions, quotes_per_group=int(quotes),
+                                     code_paths=paths)
+    files: dict[str, bytes] = {}
+    with tempfile.TemporaryDirectory() as scratch, st.spinner("Building…"):
+        try:
+            for path in gateway.produce("write_report", options=options, folder=Path(scratch)):
+                files[path.name] = path.read_bytes()
+            for format_name, exporter in services.EXPORT_FORMATS.items():
+                variants = [(options, exporter.filename)]
+                if format_name == "matrix-csv":
+                    variants.append((replace(options, binary=True), "case_code_binary_matrix.csv"))
+                for chosen, filename in variants:
+                    result = gateway.produce("export", format=format_name, options=chosen,
+                                             path=Path(scratch) / filename)
+                    files[filename] = result.path.read_bytes()
+        except QualkitError as error:
+            st.error(str(error))
+    st.session_state["outputs"] = files
+
+outputs: dict[str, bytes] = st.session_state.get("outputs", {})
+if outputs:
+    st.subheader("Downloads")
+    for name, data in outputs.items():
+        st.download_button(name, data, file_name=name, icon=":material/download:", key=f"download_{name}",
+                           mime=MIME.get(Path(name).suffix, "application/octet-stream"))
+    markdown = outputs.get("thematic_report.md")
+    if markdown:
+        with st.expander("Preview (Markdown)", expanded=True):
+            st.markdown(markdown.decode("utf-8"))

@@ -1,0 +1,117 @@
+"""Code & validate: the evaluator's main room. One coding at a time from the active-learning queue
+(most uncertain first), decided with a key press; filters, own codings, memos, undo, re-running coders."""
+
+import pandas as pd
+import streamlit as st
+
+from qualkit import services
+from qualkit.app import gateway, ui
+
+QUEUE_FETCH = 300  # codings read per filter setting; the page shows one and lists the next few
+ANY = "(any)"
+
+ui.style()
+st.title("Code & validate")
+gateway.show_notices()
+names = ui.code_names()
+if not names:
+    st.info("The project has no codebook yet: import one on the Codebook page.")
+    st.stop()
+
+with st.container(horizontal=True):
+    code = st.selectbox("Code", [ANY, *names], format_func=lambda k: names.get(k, k), key="f_code")
+    group = st.selectbox("Group", [ANY, *ui.groups()], key="f_group")
+    status = st.selectbox("Status", ["suggested", "accepted", "rejected"], key="f_status")
+    order = st.selectbox("Order", ["uncertainty", "score"], key="f_order",
+                         format_func={"uncertainty": "most useful first", "score": "highest score"}.get)
+    low, high = st.slider("Score", 0.0, 1.0, (0.0, 1.0), 0.05, key="f_score")
+
+queue = gateway.read("review_queue", limit=QUEUE_FETCH, status=status, order=order,
+                     code=None if code == ANY else code, group=None if group == ANY else group)
+skipped: set[int] = st.session_state.setdefault("skipped", set())
+queue = [item for item in queue if item.id not in skipped
+         and (item.score is None or low <= item.score <= high)]
+
+
+def decide(item_id: int, accept: bool) -> None:
+    note = st.session_state.get("note") or None
+    gateway.act("Accepted" if accept else "Rejected", services.decide, item_id, accept,
+                reviewer=gateway.actor(), note=note)
+    st.session_state["note"] = ""
+
+
+def skip(item_id: int) -> None:
+    skipped.add(item_id)
+
+
+def undo() -> None:
+    gateway.act("Undid your last decision", services.undo_last_decision, gateway.actor())
+
+
+def add_coding(segment_id: int, text: str) -> None:
+    part = (st.session_state.get("part") or "").strip()
+    start = text.find(part) if part else -1
+    if part and start < 0:
+        gateway.notice("error", "The words to code are not in this segment: copy them exactly from the text.")
+        return
+    span = (start, start + len(part)) if part else None
+    gateway.act("Coded", services.add_coding, segment_id, st.session_state["new_code"],
+                coder=gateway.actor(), span=span)
+    st.session_state["part"] = ""
+
+
+def save_memo(segment_id: int) -> None:
+    gateway.act("Memo saved", services.add_memo, "segment", str(segment_id), st.session_state["memo"],
+                author=gateway.actor())
+    st.session_state["memo"] = ""
+
+
+if not queue:
+    st.success("Nothing left to review with these filters.")
+    st.button("Undo my last decision", on_click=undo, shortcut="U", icon=":material/undo:")
+else:
+    item = queue[0]
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.caption(f"{item.document} · {item.participant or 'no speaker'} · {item.group or 'no group'}")
+        ui.quote_block(item.text, item.span)
+        with st.container(horizontal=True):
+            st.button("Accept", type="primary", on_click=decide, args=(item.id, True), shortcut="A",
+                      icon=":material/check:")
+            st.button("Reject", on_click=decide, args=(item.id, False), shortcut="X", icon=":material/close:")
+            st.button("Next", on_click=skip, args=(item.id,), shortcut="N", icon=":material/skip_next:")
+            st.button("Undo", on_click=undo, shortcut="U", icon=":material/undo:")
+        st.text_input("Note on this decision (optional)", key="note")
+    with right:
+        score = "–" if item.score is None else f"{item.score:.2f}"
+        st.metric(names.get(item.code, item.code_name), score, help="0.5 is the coder's decision boundary")
+        reviewed = f" · reviewed by {item.reviewer}" if item.reviewer else ""
+        st.caption(f"{item.status} · by {item.coder}{reviewed}")
+        if item.rationale:
+            st.markdown(f"**Why:** {item.rationale}")
+        with st.expander("Add a code to this segment"):
+            st.selectbox("Code", list(names), format_func=names.get, key="new_code")
+            st.text_input("Only these words (optional: copy them from the segment)", key="part")
+            st.button("Add code", on_click=add_coding, args=(item.segment_id, item.text))
+        with st.expander("Memo"):
+            for memo in gateway.read("list_memos", target="segment", ref=str(item.segment_id)):
+                st.markdown(f"*{memo.author}:* {memo.text}")
+            st.text_area("New memo", key="memo")
+            st.button("Save memo", on_click=save_memo, args=(item.segment_id,))
+    st.caption("Keys: **A** accept · **X** reject · **N** next · **U** undo")
+    upcoming = pd.DataFrame([{"score": i.score, "code": names.get(i.code, i.code_name), "group": i.group,
+                              "participant": i.participant, "text": i.text[:160]} for i in queue[1:16]])
+    st.subheader(f"Next in the queue ({len(queue) - 1}{'+' if len(queue) >= QUEUE_FETCH else ''})")
+    st.dataframe(upcoming, hide_index=True, width="stretch")
+
+with st.expander("Re-run a coder"):
+    coders = services.available_coders()
+    default = coders.index("ensemble.v1") if "ensemble.v1" in coders else 0
+    chosen = st.selectbox("Coder", coders, index=default)
+    if st.button("Run", icon=":material/play_arrow:"):
+        with st.spinner(f"Running {chosen}…"):
+            summary = gateway.act("Coder finished", services.run_coder, chosen)
+        if summary is not None:
+            gateway.notice("success", f"{summary.coder}: {summary.stored} suggestions stored for review "
+                                      f"({summary.skipped_decided} decided by people were left alone).")
+        st.rerun()

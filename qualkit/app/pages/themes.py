@@ -1,0 +1,64 @@
+"""Themes: read-only browsing for scrutiny officers. Theme cards with counts by stakeholder group,
+a chart, and anonymised quotes with filters and search. Nothing here can change the project, and
+every quote and name is read through the anonymised view."""
+
+import pandas as pd
+import streamlit as st
+
+from qualkit.app import gateway, ui
+from qualkit.errors import QualkitError
+
+ALL = "(all)"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+ui.style()
+st.title("Themes")
+try:
+    themes = gateway.read("theme_summaries")
+except QualkitError as error:
+    st.info(str(error))
+    st.stop()
+sizes = {group or "(no group)": people for group, _, people, _ in gateway.read("project_status").by_group}
+
+with st.container(horizontal=True):
+    search = st.text_input("Search quotes", placeholder="words in the anonymised quotes")
+    group = st.selectbox("Stakeholder group", [ALL, *sizes])
+    coded_only = st.toggle("Only themes with codings", value=True)
+
+shown = [t for t in themes if (t.segments or not coded_only)
+         and (group == ALL or group in t.by_group or not coded_only)]
+if not shown:
+    st.info("No accepted codings yet: themes appear here as people accept codings.")
+    st.stop()
+
+chart = pd.DataFrame([{"theme": t.name, "group": g, "segments": n}
+                      for t in shown for g, (n, _) in t.by_group.items() if group in (ALL, g)])
+if not chart.empty:
+    st.bar_chart(chart, x="theme", y="segments", color="group", horizontal=True, sort=False,
+                 height=max(220, 28 * len(shown)))
+
+names = {t.key: t.name for t in themes}
+columns = st.columns(3)
+for i, theme in enumerate(shown):
+    with columns[i % 3].container(border=True):
+        st.markdown(f"{'↳ ' * theme.depth}**{theme.name}**")
+        if theme.description:
+            st.caption(theme.description)
+        st.markdown(f"{plural(theme.segments, 'segment')} · {plural(theme.participants, 'participant')}")
+        st.markdown("\n".join(f"- {g}: " + (f"{people} of {sizes.get(g, '?')}, " if people else "")
+                              + plural(n, "segment")
+                              for g, (n, people) in theme.by_group.items() if group in (ALL, g)))
+
+st.subheader("Quotes")
+chosen = st.selectbox("Theme", [t.key for t in shown], format_func=names.get)
+quotes = gateway.quotes(code=chosen, group=None if group == ALL else group,
+                      search=search.strip() or None, limit=60)
+if not quotes:
+    st.info("No quotes match.")
+for quote in quotes:
+    st.caption(f"{quote.participant or 'unattributed'} · {quote.group} · {quote.document}")
+    ui.quote_block(quote.text)

@@ -1,0 +1,187 @@
+"""What the app needs beyond the other use cases: a project version for its caches, undo of review
+decisions, storing an edited codebook, and theme counts and anonymised quotes for browsing."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from qualkit.anonymise.view import AnonymisedView
+from qualkit.coders.base import coder_names
+from qualkit.errors import NotFoundError, QualkitError
+from qualkit.model import Codebook
+from qualkit.services.anonymisation import anonymised_view
+from qualkit.services.codebooks import StoredCodebook, codebook_row, store_codebook
+from qualkit.services.projects import Project, current_user
+from qualkit.store import assignments
+from qualkit.store import codebooks as codebooks_store
+from qualkit.store import repository as repo
+from qualkit.store.repository import segment_query
+from qualkit.store.schema import CodeAssignmentRow, CodeRow, EventRow, SegmentRow
+
+
+def project_version(project: Project) -> int:
+    """The newest event id: every write logs an event, so a cache keyed on this is invalidated by
+    any change, from this session or another."""
+    with project.sessions() as session:
+        return session.scalar(select(func.max(EventRow.id))) or 0
+
+
+def available_coders() -> list[str]:
+    """Registered coder names, newest versions included, for choosing which to run."""
+    return coder_names()
+
+
+@dataclass(frozen=True)
+class UndoneDecision:
+    assignment_id: int
+    restored: str  # the status the coding is back to
+    undone: str  # the status the decision had set
+
+
+class UndoError(QualkitError):
+    """There is nothing to undo, or the coding changed since."""
+
+
+def undo_last_decision(project: Project, actor: str) -> UndoneDecision:
+    """Reverse `actor`'s newest review decision not yet undone, and log an `undo` event naming it.
+
+    Refuses when the coding has been decided again since (by anyone): undoing would then silently
+    overturn a later decision."""
+    with project.transaction() as session:
+        undone = {data.get("event") for data in session.scalars(
+            select(EventRow.data).where(EventRow.action == "undo", EventRow.actor == actor))}
+        event = session.scalar(
+            select(EventRow).where(EventRow.action == "decide", EventRow.entity == "code_assignment",
+                                   EventRow.actor == actor, EventRow.id.not_in(undone))
+            .order_by(EventRow.id.desc()).limit(1))
+        if event is None:
+            raise UndoError(f"{actor} has no review decision left to undo.", "Decide something first.")
+        row = session.get(CodeAssignmentRow, event.entity_id)
+        if row is None:
+            raise UndoError(f"coding {event.entity_id} no longer exists.", "Nothing to undo there.")
+        if row.status != event.data["to"]:
+            raise UndoError(f"coding {row.id} was set to {row.status} after your decision.",
+                            "Change it directly instead of undoing.")
+        row.status = event.data["from"]
+        if row.status == assignments.SUGGESTED:
+            row.reviewer = None
+        repo.log_event(session, actor, "undo", "code_assignment", row.id, event=event.id,
+                       **{"from": event.data["to"], "to": event.data["from"]})
+        return UndoneDecision(row.id, event.data["from"], event.data["to"])
+
+
+def save_codebook(project: Project, codebook: Codebook, source: str = "app") -> StoredCodebook:
+    """Store an edited codebook (e.g. from `qualkit.codebook_edits`) as the next version of its name."""
+    with project.transaction() as session:
+        return store_codebook(session, codebook, source, current_user())
+
+
+@dataclass(frozen=True)
+class CodedSegment:
+    """An accepted coding as browsing sees it: no text, only ids and labels as stored."""
+
+    code: str
+    segment_id: int
+    document: str
+    participant: str | None
+    group: str | None
+
+
+@dataclass
+class ThemeSummary:
+    """A code of the current codebook with its accepted codings counted by stakeholder group."""
+
+    key: str
+    name: str
+    description: str
+    depth: int
+    segments: int = 0
+    participants: int = 0
+    by_group: dict[str, tuple[int, int]] = field(default_factory=dict)  # group -> (segments, participants)
+
+
+NO_GROUP = "(no group)"
+
+
+def accepted_codings(project: Project) -> list[CodedSegment]:
+    with project.sessions() as session:
+        query = (segment_query().add_columns(CodeRow.key)
+                 .join(CodeAssignmentRow, CodeAssignmentRow.segment_id == SegmentRow.id)
+                 .join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id)
+                 .where(CodeAssignmentRow.status == assignments.ACCEPTED))
+        return list({(key, seg.id): CodedSegment(key, seg.id, document, participant, group)
+                     for seg, document, _speaker, participant, group, key in session.execute(query)}.values())
+
+
+def theme_summaries(project: Project) -> list[ThemeSummary]:
+    """Every code of the current codebook, in tree order, with distinct segments and participants
+    by stakeholder group (accepted codings only)."""
+    with project.sessions() as session:
+        book = codebooks_store.read(session, codebook_row(session, None))
+    codings = accepted_codings(project)
+    members: dict[str, dict[str, tuple[set[int], set[str]]]] = defaultdict(
+        lambda: defaultdict(lambda: (set(), set())))
+    for coding in codings:
+        segments, people = members[coding.code][coding.group or NO_GROUP]
+        segments.add(coding.segment_id)
+        if coding.participant:
+            people.add(coding.participant)
+    summaries = []
+    for code, _parent, depth in book.walk():
+        groups = members.get(code.id, {})
+        summary = ThemeSummary(code.id, code.name, code.description, depth)
+        summary.by_group = {g: (len(s), len(p)) for g, (s, p) in sorted(groups.items())}
+        summary.segments = sum(len(s) for s, _ in groups.values())
+        summary.participants = len(set().union(*(p for _, p in groups.values()))) if groups else 0
+        summaries.append(summary)
+    return summaries
+
+
+@dataclass(frozen=True)
+class Quote:
+    """An anonymised quote: text, participant and document all through the pseudonym key."""
+
+    segment_id: int
+    code: str
+    text: str
+    participant: str
+    document: str
+    group: str
+
+
+def theme_quotes(project: Project, code: str | None = None, group: str | None = None,
+                 search: str | None = None, limit: int = 50,
+                 view: AnonymisedView | None = None) -> list[Quote]:
+    """Anonymised quotes of accepted codings (of one code and group), matching `search` in the
+    anonymised text only, so a search can never reveal an original identifier. Pass the current
+    `view` to save rebuilding it (the app keeps one per project version)."""
+    codings = [c for c in accepted_codings(project) if (code is None or c.code == code)
+               and (group is None or (c.group or NO_GROUP) == group)]
+    if not codings:
+        return []
+    view = view or anonymised_view(project)
+    needle = (search or "").strip().casefold()
+    quotes = []
+    for coding in sorted(codings, key=lambda c: (c.code, c.segment_id)):
+        text = view.segment_text(coding.segment_id)
+        if needle and needle not in text.casefold():
+            continue
+        quotes.append(Quote(coding.segment_id, coding.code, text, view.label(coding.participant),
+                            view.label(coding.document), coding.group or NO_GROUP))
+        if len(quotes) >= limit:
+            break
+    return quotes
+
+
+def anonymised_segments(project: Project, document: str) -> list[tuple[int, str | None, str]]:
+    """(segment id, anonymised speaker, anonymised text) for each segment of `document`."""
+    view = anonymised_view(project)
+    with project.sessions() as session:
+        if repo.document_named(session, None, document) is None:
+            raise NotFoundError(f"no document named '{document}' in the project.",
+                                "Choose one of the project's documents.")
+        return [(s.id, view.label(s.participant or s.speaker) or None, view.segment_text(s.id))
+                for s in repo.iter_segments(session, document=document)]
