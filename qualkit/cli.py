@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,6 +19,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from qualkit import services
+from qualkit.agreement import Figures, Level
+from qualkit.app.options import APP_SCRIPT, streamlit_command
 from qualkit.errors import QualkitError
 from qualkit.topics import Topic
 
@@ -31,6 +34,7 @@ ProjectArg = Annotated[Path, typer.Argument(help="The project folder.")]
 DEMO_PROJECT = Path("demo-project")
 DEMO_CORPUS = Path("corpora/demo")
 DEMO_CODEBOOK = Path("codebooks/family_support.yaml")
+DEMO_REPORTS = Path("reports")
 
 
 def on(target: typer.Typer, name: str | None = None) -> Callable[[F], F]:
@@ -87,12 +91,32 @@ def import_(
     skip_bad: Annotated[bool, typer.Option(help="Import the readable files even if some fail.")] = False,
 ) -> None:
     """Import transcripts and case notes (txt, md, docx, pdf, odt, rtf, html, vtt, srt, csv, tsv,
-    xlsx, jsonl) in one transaction."""
+    xlsx, jsonl) in one transaction; REFI-QDA projects (.qdpx) and codebooks (.qdc) from NVivo,
+    ATLAS.ti, MAXQDA or QualCoder each in one of their own."""
     opened = services.open_project(project)
+    exchange = [path for path in paths if path.suffix.lower() in services.REFI_SUFFIXES]
+    for path in exchange:
+        _print_refi_import(services.import_refi(opened, path, corpus=corpus))
+    sources = [path for path in paths if path not in exchange]
+    if not sources:
+        return
     with progress_bar("Importing") as update:
-        report = services.import_sources(opened, paths, corpus=corpus, text_columns=tuple(text_column or ()),
-                                         skip_bad=skip_bad, progress=update)
+        report = services.import_sources(opened, sources, corpus=corpus,
+                                         text_columns=tuple(text_column or ()), skip_bad=skip_bad,
+                                         progress=update)
     _print_import(report)
+
+
+def _print_refi_import(report: services.RefiImportReport) -> None:
+    book = report.codebook
+    stored = "" if book is None else (f" codebook '{book.name}' version {book.version} ({book.codes} codes)"
+                                      + ("" if book.new else ", unchanged") + ";")
+    out.print(f"{report.file}:{stored} {len(report.documents)} document(s) added, "
+              f"{len(report.reused)} already there; {report.codings} coding(s) added "
+              f"({report.already} already there), "
+              f"{report.participants} participant(s), {report.memos} memo(s).", highlight=False)
+    for message in report.dropped:
+        err.print(f"[yellow]Not imported:[/yellow] {message}", highlight=False)
 
 
 
@@ -216,12 +240,14 @@ def segments(project: ProjectArg,
 @command
 def demo(project: Annotated[Path, typer.Option(help="Where to build the demo project.")] = DEMO_PROJECT,
          corpus: Annotated[Path, typer.Option(help="The demo corpus folder.")] = DEMO_CORPUS,
-         codebook: Annotated[Path, typer.Option(help="Codebook to code it with.")] = DEMO_CODEBOOK) -> None:
+         codebook: Annotated[Path, typer.Option(help="Codebook to code it with.")] = DEMO_CODEBOOK,
+         reports: Annotated[Path, typer.Option(help="Where to write the demo's report.")] = DEMO_REPORTS,
+         ) -> None:
     """Build the demo evaluation project from corpora/demo/, code it with the default coder against
-    codebooks/family_support.yaml, measure agreement with the human-coded subset, and print a
-    summary (safe to re-run)."""
+    codebooks/family_support.yaml, measure agreement with the human-coded subset, print a summary,
+    and write the anonymised thematic report and quote tables to reports/ (safe to re-run)."""
     with progress_bar("Building demo") as update:
-        report = services.build_demo(project, corpus, codebook, progress=update)
+        report = services.build_demo(project, corpus, codebook, progress=update, reports=reports)
     _print_import(report.imported)
     out.print(f"Participants sheet: {report.participants.matched} row(s) applied.", highlight=False)
     for line in report.participants.unmatched:
@@ -234,6 +260,8 @@ def demo(project: Annotated[Path, typer.Option(help="Where to build the demo pro
         a = report.agreement
         out.print(f"Machine vs the human-coded subset ({a.units} segments): macro F1 {_number(a.macro_f1)}, "
                   f"Cohen's kappa {_number(a.macro_kappa)}.", highlight=False)
+    for path in report.written:
+        out.print(f"Wrote {path}", highlight=False)
 
 
 @on(app, "code-jsonl")
@@ -428,7 +456,10 @@ def review(project: ProjectArg,
            reject: Annotated[list[int] | None, typer.Option(help="Reject coding ID (repeatable).")] = None,
            reviewer: Annotated[str | None, typer.Option("--as", help="Reviewer name (default: QUALKIT_USER "
                                                         "or your login).")] = None,
-           note: Annotated[str | None, typer.Option(help="A note kept with the decisions.")] = None) -> None:
+           note: Annotated[str | None, typer.Option(help="A note kept with the decisions.")] = None,
+           blind_for: Annotated[str | None, typer.Option(help="Code blind as this coder: on their blind "
+                                                         "sample, hide others' codings and suggestions.")]
+           = None) -> None:
     """List suggestions to review, most uncertain first; or accept/reject them by id."""
     opened = services.open_project(project)
     if accept or reject:
@@ -436,7 +467,7 @@ def review(project: ProjectArg,
                                        reviewer=reviewer or services.current_user(), note=note)
         out.print(f"Recorded {decided} decision(s).", highlight=False)
         return
-    items = services.review_queue(opened, limit, code=code, group=group, order=order)
+    items = services.review_queue(opened, limit, code=code, group=group, order=order, blind_for=blind_for)
     if not items:
         out.print("Nothing to review.")
     for item in items:
@@ -513,3 +544,272 @@ def _number(value: float | None) -> str:
 def _clip(text: str, chars: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= chars else text[:chars - 1] + "…"
+
+
+# --- reports and exports -------------------------------------------------------------------------
+
+ReportFormat = StrEnum("ReportFormat", {name: name for name in [*services.REPORT_FORMATS, "all"]})  # type: ignore[misc]
+ExportFormat = StrEnum("ExportFormat", {name: name for name in (*services.EXPORT_FORMATS,  # type: ignore[misc]
+                                                                  *services.REFI_FORMATS)})
+GroupByOption = Annotated[str, typer.Option(
+    "--group-by", help="Group counts by: group (stakeholder group), role, site, document, or an attribute.")]
+CodeFilter = Annotated[list[str] | None, typer.Option(
+    "--code", help="Only this code and its sub-codes (repeatable).")]
+GroupFilter = Annotated[list[str] | None, typer.Option(
+    "--group", help="Only this stakeholder group (repeatable).")]
+WhereFilter = Annotated[list[str] | None, typer.Option(
+    "--where", help="Only segments whose attribute (segment, participant or document) has this value, "
+    "e.g. site=Millbrook (repeatable).", metavar="KEY=VALUE")]
+SuggestionsOption = Annotated[bool, typer.Option(
+    "--include-suggestions", help="Also count machine suggestions nobody has reviewed (marked as such).")]
+
+
+def _report_options(group_by: str, code: list[str] | None, group: list[str] | None, where: list[str] | None,
+                    include_suggestions: bool, **extra: Any) -> services.ReportOptions:
+    pairs = []
+    for item in where or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"'{item}' is not KEY=VALUE.", param_hint="--where")
+        pairs.append((key.strip(), value.strip()))
+    return services.ReportOptions(group_by=group_by, codes=tuple(code or ()), groups=tuple(group or ()),
+                                  where=tuple(pairs), include_suggestions=include_suggestions, **extra)
+
+
+@command
+def report(project: ProjectArg,
+           formats: Annotated[list[ReportFormat] | None, typer.Option(
+               "--format", help="docx, html, md, xlsx or all (repeatable; default all).")] = None,
+           group_by: GroupByOption = "group", code: CodeFilter = None, group: GroupFilter = None,
+           where: WhereFilter = None, include_suggestions: SuggestionsOption = False,
+           quotes: Annotated[int, typer.Option(help="Quotes per theme and group.")] = 2,
+           output: Annotated[Path | None, typer.Option("--output", "-o", help="Folder to write to "
+                                                       "(default: the project's reports/).")] = None) -> None:
+    """Write the anonymised thematic report: counts by group, theme x group matrix, co-occurrence,
+    representative quotes, framework matrix and a methods appendix."""
+    chosen = [f.value for f in formats or [ReportFormat("all")]]
+    formats = list(services.REPORT_FORMATS) if "all" in chosen else chosen
+    options = _report_options(group_by, code, group, where, include_suggestions, quotes_per_group=quotes)
+    for path in services.write_report(services.open_project(project), formats, options, output):
+        out.print(f"Wrote {path}", highlight=False)
+
+
+@on(app, "export")
+def export(project: ProjectArg,
+           what: Annotated[ExportFormat, typer.Option("--format", help="What to export.")],
+           output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: in "
+                                                       "the project's reports/).")] = None,
+           group_by: GroupByOption = "group", code: CodeFilter = None, group: GroupFilter = None,
+           where: WhereFilter = None, include_suggestions: SuggestionsOption = False,
+           code_paths: Annotated[bool, typer.Option(help="Quote table: add REFI-style code paths.")] = False,
+           binary: Annotated[bool, typer.Option(help="matrix-csv: 1/0 presence rather than counts.")] = False,
+           ) -> None:
+    """Export anonymised tables: the quote table (quotes-csv, quotes-xlsx) or the case x code matrix
+    (matrix-csv, matrix-xlsx); or, not anonymised, the whole project for NVivo, ATLAS.ti, MAXQDA or
+    QualCoder (qdpx, REFI-QDA) or its codebook (qdc)."""
+    if what.value in services.REFI_FORMATS:
+        summary = services.export_refi(services.open_project(project), what.value, output,
+                                       include_suggestions=include_suggestions)
+        out.print(f"Wrote {summary.path}: {summary.documents} document(s), {summary.codes} code(s), "
+                  f"{summary.codings} coding(s), {summary.memos} memo(s).", highlight=False)
+        return
+    options = _report_options(group_by, code, group, where, include_suggestions, code_paths=code_paths,
+                              binary=binary)
+    result = services.export(services.open_project(project), what.value, output, options)
+    out.print(f"Wrote {result.rows} row(s) to {result.path}", highlight=False)
+
+
+@on(app, "app")
+def serve_app(project: Annotated[Path, typer.Argument(help="The project folder.")] = DEMO_PROJECT,
+         read_only: Annotated[bool, typer.Option("--read-only", help="Themes and reports only; no edits, "
+                                                 "no identifiers, no key.")] = False,
+         port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8501) -> None:
+    """Serve the app (Streamlit) for a project on http://localhost:PORT (default: the demo project)."""
+    services.open_project(project)  # a clean error here rather than in the browser
+    if not APP_SCRIPT.is_file():
+        raise QualkitError(f"the app script {APP_SCRIPT} is missing.",
+                           "Install qualkit from its repository (pip install -e .) to use the app.")
+    out.print(f"Serving {project} on http://localhost:{port} (Ctrl+C stops it)", highlight=False)
+    os.execv(sys.executable, streamlit_command(sys.executable, project, read_only=read_only, port=port))
+
+
+# --- several coders: blind samples, agreement, resolutions; memos --------------------------------
+
+@command
+def blind_sample(project: ProjectArg,
+                 coder: Annotated[list[str] | None, typer.Option(help="A coder of the sample (repeatable).")]
+                 = None,
+                 share: Annotated[float | None, typer.Option(help="Draw this share of the documents at "
+                                                             "random, e.g. 0.2.")] = None,
+                 document: Annotated[list[str] | None, typer.Option(
+                     help="Or name the documents (repeatable).")] = None,
+                 seed: Annotated[int | None, typer.Option(help="Seed for the draw (default: a new one, "
+                                                          "recorded).")] = None) -> None:
+    """Choose documents for blind double coding; without --coder, list the samples drawn so far.
+    Each coder then works with `qualkit review PROJECT --blind-for NAME`."""
+    opened = services.open_project(project)
+    if not coder:
+        samples = services.blind_samples(opened)
+        if not samples:
+            out.print("No blind samples yet.")
+        for sample in samples:
+            _print_sample(sample)
+        return
+    _print_sample(services.draw_blind_sample(opened, coder, share=share, documents=document, seed=seed))
+
+
+def _print_sample(sample: services.BlindSample) -> None:
+    how = f"share {sample.share}, seed {sample.seed}" if sample.share is not None else "chosen by name"
+    out.print(f"Blind for {', '.join(sample.coders)}: {len(sample.documents)} document(s) ({how}; drawn by "
+              f"{sample.drawn_by}, {sample.drawn_at:%Y-%m-%d %H:%M})", highlight=False, markup=False)
+    for name in sample.documents:
+        out.print(f"    {name}", highlight=False, markup=False)
+
+
+@command
+def agreement(project: ProjectArg,
+              coder: Annotated[list[str] | None, typer.Option(
+                  help="A coder to compare: a person's name, 'machine' or a machine coder (give two).")]
+              = None,
+              level: Annotated[Level, typer.Option(
+                  help="segment: each segment is a unit; character: each character is.")] = Level.segment,
+              code: Annotated[str | None, typer.Option(help="Only this code id.")] = None,
+              uncoded: Annotated[bool, typer.Option(
+                  "--uncoded/--without-uncoded",
+                  help="Count text neither coder coded (as agreement that no code applies).")] = True,
+              disagreements: Annotated[bool, typer.Option(
+                  help="List every disagreement with who said what.")] = False) -> None:
+    """Inter-coder agreement (percentage, Cohen's kappa, Krippendorff's alpha) between two coders, per
+    code and pooled; without --coder, the project's coders and the agreement of each double-coded pair."""
+    opened = services.open_project(project)
+    if not coder:
+        _print_agreement_summary(services.agreement_summary(opened))
+        return
+    if len(coder) != 2:
+        raise typer.BadParameter("give exactly two coders, e.g. --coder Ana --coder Ben.")
+    result = services.agreement(opened, coder[0], coder[1], level=level, include_uncoded=uncoded, code=code)
+    report = result.report
+    out.print(f"{result.first} and {result.second}, {report.level.value} level, uncoded text "
+              f"{'included' if uncoded else 'left out'}: {len(result.documents)} document(s), "
+              f"{report.segments} segments, {report.units} units.", highlight=False, markup=False)
+    table = Table("code", "units", escape(result.first), escape(result.second), "both", "agreement", "kappa",
+                  "alpha")
+    for code_id, figures in report.per_code.items():
+        table.add_row(escape(code_id), *_figure_cells(figures))
+    table.add_row("pooled", *_figure_cells(report.overall), style="bold")
+    out.print(table)
+    resolved = sum(d.resolved_by is not None for d in result.disagreements)
+    out.print(f"{len(result.disagreements)} disagreement(s), {resolved} resolved.", highlight=False)
+    if disagreements:
+        for d in result.disagreements:
+            said = ", ".join(f"{name} {'yes' if applied else 'no'}" for name, applied in d.said.items())
+            extent = f" (differ on {d.units} characters)" if report.level is Level.character else ""
+            settled = ("" if d.resolved_by is None else
+                       f"  [resolved by {d.resolved_by}: {'applies' if d.resolved_as else 'does not apply'}]")
+            out.print(f"segment {d.segment_id} ({d.document}) {d.code}: {said}{extent}{settled}",
+                      highlight=False, markup=False)
+            out.print(f"    {_clip(d.text, 200)}", highlight=False, markup=False)
+
+
+def _figure_cells(figures: Figures) -> list[str]:
+    share = "-" if figures.agreement is None else f"{figures.agreement:.0%}"
+    return [str(figures.units), str(figures.first), str(figures.second), str(figures.both), share,
+            _number(figures.kappa), _number(figures.alpha)]
+
+
+def _print_agreement_summary(summary: services.AgreementSummary) -> None:
+    coders = Table("coder", "kind", "accepted", "rejected", "suggested", "segments", "documents")
+    for c in summary.coders:
+        coders.add_row(escape(c.name), "machine" if c.machine else "person", str(c.accepted), str(c.rejected),
+                       str(c.suggested), str(c.segments), str(c.documents))
+    out.print(coders)
+    out.print(f"Blind samples cover {summary.blind_documents} of {summary.documents} document(s).",
+              highlight=False)
+    if not summary.pairs:
+        out.print("No two coders have coded a document in common yet.")
+        return
+    for p in summary.pairs:
+        by_segment, by_character = p.segment_level, p.character_level
+        out.print(f"{p.first} and {p.second}: {p.documents} document(s), {p.segments} segments; by segment "
+                  f"kappa {_number(by_segment.kappa)}, alpha {_number(by_segment.alpha)}; by character "
+                  f"kappa {_number(by_character.kappa)}, alpha {_number(by_character.alpha)}; "
+                  f"{p.disagreements} disagreement(s), {p.resolved} resolved.", highlight=False, markup=False)
+
+
+@command
+def resolve(project: ProjectArg,
+            segment: Annotated[int, typer.Argument(help="The segment's id.")],
+            code: Annotated[str, typer.Argument(help="The code's id.")],
+            coder: Annotated[list[str] | None, typer.Option(help="The two coders who disagree (give two).")]
+            = None,
+            decision: Annotated[bool | None, typer.Option(
+                "--accept/--reject", help="Accept: the code applies; reject: it does not.")] = None,
+            span: Annotated[str | None, typer.Option(help="Only these characters of the segment, as "
+                                                     "START:END.")] = None,
+            resolver: Annotated[str | None, typer.Option(
+                "--as", help="Who resolves it (default: QUALKIT_USER or your login).")] = None,
+            note: Annotated[str | None, typer.Option(help="Why, kept with the decision.")] = None) -> None:
+    """Settle a disagreement between two coders on a segment and code; recorded as a new decision."""
+    if decision is None:
+        raise typer.BadParameter("say --accept (the code applies) or --reject (it does not).")
+    coding = services.resolve_disagreement(services.open_project(project), segment, code, applies=decision,
+                                           resolver=resolver or services.current_user(), between=coder or [],
+                                           span=_span(span) if span else None, note=note)
+    out.print(f"Resolved: code '{code}' {'applies to' if decision else 'does not apply to'} segment "
+              f"{segment} (coding #{coding}).", highlight=False, markup=False)
+
+
+def _span(text: str) -> tuple[int, int]:
+    start, _, end = text.partition(":")
+    if not (start.isdigit() and end.isdigit()):
+        raise typer.BadParameter(f"'{text}' is not START:END, e.g. 0:42.")
+    return int(start), int(end)
+
+
+class MemoAction(StrEnum):
+    add = "add"
+    list = "list"
+    search = "search"
+    edit = "edit"
+    delete = "delete"
+
+
+@command
+def memo(project: ProjectArg,
+         action: Annotated[MemoAction, typer.Argument(help="add, list, search, edit or delete.")],
+         text: Annotated[str | None, typer.Argument(help="add/edit: the memo's text; search: words to find.")]
+         = None,
+         on: Annotated[str | None, typer.Option(
+             help="What it is on: project, code:ID, document:NAME or segment:ID.")] = None,
+         title: Annotated[str | None, typer.Option(help="A title for the memo.")] = None,
+         memo_id: Annotated[int | None, typer.Option("--id", help="The memo to edit or delete.")] = None,
+         author: Annotated[str | None, typer.Option("--as", help="Who writes it (default: QUALKIT_USER or "
+                                                    "your login).")] = None) -> None:
+    """Memos on the project, codes, documents and segments: add, list, search, edit or delete."""
+    opened = services.open_project(project)
+    target, _, ref = (on or "").partition(":")
+    who = author or services.current_user()
+    if action is MemoAction.add:
+        if text is None:
+            raise typer.BadParameter("write the memo's text after `add`.")
+        added = services.add_memo(opened, target or "project", ref or None, text, who, title=title or "")
+        out.print(f"Added memo #{added.id} on {added.target.value} {added.about}.", highlight=False,
+                  markup=False)
+    elif action in (MemoAction.edit, MemoAction.delete):
+        if memo_id is None:
+            raise typer.BadParameter(f"give the memo to {action.value} with --id.")
+        if action is MemoAction.edit:
+            services.edit_memo(opened, memo_id, text=text, title=title, editor=who)
+            out.print(f"Memo #{memo_id} edited.", highlight=False)
+        else:
+            services.delete_memo(opened, memo_id, by=who)
+            out.print(f"Memo #{memo_id} deleted.", highlight=False)
+    else:
+        found = services.list_memos(opened, target or None, ref or None,
+                                    search=text if action is MemoAction.search else None)
+        if not found:
+            out.print("No memos found.")
+        for m in found:
+            out.print(f"#{m.id} [{m.target.value}: {m.about}] {m.title or '(untitled)'} — {m.author}, "
+                      f"{m.updated_at:%Y-%m-%d %H:%M}", highlight=False, markup=False)
+            out.print(f"    {m.text}", highlight=False, markup=False)
