@@ -275,6 +275,15 @@ def _methods(data: ReportInput, sizes: list[GroupSize], names: dict[str, str]) -
         f"Agreement of the machine's own yes/no with people's accepted codings, on the {a.units} segments "
         f"people decided on: macro-averaged F1 {_figure(a.macro_f1)}, Cohen's kappa {_figure(a.macro_kappa)}."
         if a else "No agreement figures: no segment has both machine suggestions and people's decisions."))
+    if data.coder_pairs:
+        blocks.append(Table(
+            "Inter-coder agreement",
+            ["Coders", "Documents", "Segments", "Agreement", "Cohen's kappa", "Krippendorff's alpha",
+             "Alpha (characters)", "Disagreements (resolved)"],
+            [[f"{c.first} / {c.second}", c.documents, c.segments, _figure(c.agreement), _figure(c.kappa),
+              _figure(c.alpha), _figure(c.character_alpha), f"{c.disagreements} ({c.resolved})"]
+             for c in data.coder_pairs],
+            "Segment level, pooled over codes, uncoded text included; alpha also at character level."))
     blocks.append(Paragraph(
         "Counting: a segment is a speaker turn, a case-note entry or a paragraph. A theme's count is the "
         "number of segments coded with that code itself (a parent code does not include its sub-codes), each "

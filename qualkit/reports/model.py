@@ -102,6 +102,22 @@ class Agreement:
 
 
 @dataclass(frozen=True)
+class CoderPair:
+    """Agreement between two coders (or a coder and "machine") on the documents both coded."""
+
+    first: str
+    second: str
+    documents: int
+    segments: int
+    agreement: float | None  # segment level, pooled over codes
+    kappa: float | None
+    alpha: float | None
+    character_alpha: float | None
+    disagreements: int
+    resolved: int
+
+
+@dataclass(frozen=True)
 class ReportInput:
     title: str
     codebook: str
@@ -114,3 +130,4 @@ class ReportInput:
     include_suggestions: bool = False
     filters: list[str] = field(default_factory=list)  # the scope, in words
     agreement: Agreement | None = None
+    coder_pairs: tuple[CoderPair, ...] = ()

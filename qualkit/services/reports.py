@@ -28,6 +28,7 @@ from qualkit.reports.model import (
     PERSON,
     SUGGESTED,
     Agreement,
+    CoderPair,
     CodingFact,
     Provenance,
     ReportInput,
@@ -35,6 +36,7 @@ from qualkit.reports.model import (
     TextView,
     Theme,
 )
+from qualkit.services.agreement import agreement_summary
 from qualkit.services.anonymisation import anonymised_view
 from qualkit.services.codebooks import codebook_row
 from qualkit.services.coding import evaluate
@@ -199,6 +201,15 @@ def _agreement(project: Project) -> Agreement | None:
     return Agreement("machine", report.units, report.macro_f1, report.macro_kappa)
 
 
+def _coder_pairs(project: Project) -> tuple[CoderPair, ...]:
+    """Inter-coder agreement for the methods appendix (blind samples' coders, else every two people
+    who coded a document in common)."""
+    return tuple(CoderPair(p.first, p.second, p.documents, p.segments, p.segment_level.agreement,
+                           p.segment_level.kappa, p.segment_level.alpha, p.character_level.alpha,
+                           p.disagreements, p.resolved)
+                 for p in agreement_summary(project).pairs)
+
+
 def _scope(options: ReportOptions) -> list[str]:
     return [*(f"codes under {', '.join(options.codes)}" for _ in options.codes[:1]),
             *(f"stakeholder groups {', '.join(options.groups)}" for _ in options.groups[:1]),
@@ -221,7 +232,8 @@ def report_input(project: Project, options: ReportOptions = ReportOptions()) -> 
     return ReportInput(project.config.name, book.name, book_row.version,
                        GROUP_WORDS.get(options.group_by, options.group_by), themes, segments,
                        [c for c in codings if c.segment_id in in_scope], provenance,
-                       options.include_suggestions, _scope(options), _agreement(project))
+                       options.include_suggestions, _scope(options), _agreement(project),
+                       _coder_pairs(project))
 
 
 # --- reports -------------------------------------------------------------------------------------

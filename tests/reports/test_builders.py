@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,6 +15,7 @@ from qualkit.reports.model import (
     MACHINE,
     PERSON,
     SUGGESTED,
+    CoderPair,
     CodingFact,
     Provenance,
     ReportInput,
@@ -142,3 +144,12 @@ def test_choose_returns_distinct_candidates_within_k(texts: list[str], k: int) -
 def test_shorten_cuts_at_words() -> None:
     assert quotes.shorten("one two  three", 5) == "one two three"
     assert quotes.shorten("one two three", 2) == "one two …"
+
+
+def test_methods_appendix_reports_inter_coder_agreement_when_there_is_some() -> None:
+    pair = CoderPair("Ana", "Ben", 3, 40, 0.9, 0.6, 0.62, 0.58, 4, 1)
+    plain = build_report(data(), MarkingView(), with_charts=False)
+    paired = build_report(replace(data(), coder_pairs=(pair,)), MarkingView(), with_charts=False)
+    assert "Inter-coder agreement" not in [t.name for t in plain.tables()]
+    (table,) = [t for t in paired.tables() if t.name == "Inter-coder agreement"]
+    assert table.rows == [["Ana / Ben", 3, 40, "0.90", "0.60", "0.62", "0.58", "4 (1)"]]
