@@ -26,7 +26,7 @@ T = TypeVar("T")
 READS = frozenset({
     "project_status", "list_documents", "list_participants", "current_codebook", "review_queue",
     "list_redactions", "list_terms", "theme_summaries", "accepted_codings", "list_memos",
-    "anonymised_segments",
+    "anonymised_segments", "agreement_summary",
 })
 
 

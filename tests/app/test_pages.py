@@ -194,3 +194,15 @@ def test_reports_page_builds_downloads(coded: services.Project, open_app: Callab
     names = set(at.session_state["outputs"])
     assert {"thematic_report.md", "thematic_report.docx", "quotes.csv", "case_code_matrix.csv"} <= names
     assert "I trust her now" in at.session_state["outputs"]["quotes.csv"].decode("utf-8")
+
+
+def test_review_shows_agreement_between_two_coders(coded: services.Project,
+                                                   open_app: Callable[..., AppTest]) -> None:
+    at = open_app(coded, "review")
+    assert "No two coders have coded the same documents yet" in texts(at)
+    segment = services.review_queue(coded, limit=1)[0].segment_id
+    for coder in ("Ana", "Ben"):
+        services.add_coding(coded, segment, "trust", coder)
+    at = open_app(coded, "review")
+    (table,) = [d.value for d in at.dataframe if "coders" in d.value.columns]
+    assert table["coders"].tolist() == ["Ana / Ben"] and table["agreement"].tolist() == [1.0]

@@ -104,6 +104,21 @@ else:
     st.subheader(f"Next in the queue ({len(queue) - 1}{'+' if len(queue) >= QUEUE_FETCH else ''})")
     st.dataframe(upcoming, hide_index=True, width="stretch")
 
+with st.expander("Agreement between coders"):
+    summary = gateway.read("agreement_summary")
+    if summary.pairs:
+        st.dataframe(pd.DataFrame([
+            {"coders": f"{p.first} / {p.second}", "documents": p.documents, "segments": p.segments,
+             "agreement": p.segment_level.agreement, "Cohen's kappa": p.segment_level.kappa,
+             "Krippendorff's alpha": p.segment_level.alpha, "alpha (characters)": p.character_level.alpha,
+             "disagreements": p.disagreements, "resolved": p.resolved} for p in summary.pairs]),
+            hide_index=True, width="stretch")
+        st.caption("Segment level, pooled over codes. Discuss and resolve disagreements with "
+                   "`qualkit agreement PROJECT --coder A --coder B --disagreements` and `qualkit resolve`.")
+    else:
+        st.caption("No two coders have coded the same documents yet. Draw a blind sample with "
+                   "`qualkit blind-sample` so a colleague can double-code without seeing your codings.")
+
 with st.expander("Re-run a coder"):
     coders = services.available_coders()
     default = coders.index("ensemble.v1") if "ensemble.v1" in coders else 0
