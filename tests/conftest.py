@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 
 from qualkit import services
+from qualkit.coders import embeddings
+
+from coding_doubles import BagOfWordsEmbedder
 
 
 @pytest.fixture
@@ -27,3 +30,11 @@ def transcript(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return path
+
+
+@pytest.fixture
+def fake_embedder(monkeypatch: pytest.MonkeyPatch) -> BagOfWordsEmbedder:
+    """Stands in for MiniLM inside the services' cached embedder (fast, predictable vectors)."""
+    fake = BagOfWordsEmbedder()
+    monkeypatch.setattr(embeddings, "MiniLMEmbedder", lambda: fake)
+    return fake

@@ -18,7 +18,6 @@ from typer.testing import CliRunner
 from qualkit import services
 from qualkit.agreement import Counts, Level, Mark, Segment, compare, figures
 from qualkit.cli import app
-from qualkit.coders import embeddings
 from qualkit.errors import NotFoundError, QualkitError
 from qualkit.store.assignments import decisions
 from qualkit.store.schema import CodeAssignmentRow, EventRow
@@ -235,13 +234,6 @@ def double_coding_project(folder: Path) -> tuple[services.Project, list[int]]:
 
 
 @pytest.fixture
-def embedder(monkeypatch: pytest.MonkeyPatch) -> BagOfWordsEmbedder:
-    fake = BagOfWordsEmbedder()
-    monkeypatch.setattr(embeddings, "MiniLMEmbedder", lambda: fake)
-    return fake
-
-
-@pytest.fixture
 def coded(tmp_path: Path) -> tuple[services.Project, list[int]]:
     """Ana and Ben coded documents a and b; Ana also c."""
     project, ids = double_coding_project(tmp_path)
@@ -287,7 +279,7 @@ def test_agreement_errors_say_what_to_do(coded: tuple[services.Project, list[int
 
 
 def test_a_person_against_the_machine_uses_its_own_yes_and_no(
-        tmp_path: Path, embedder: BagOfWordsEmbedder) -> None:
+        tmp_path: Path, fake_embedder: BagOfWordsEmbedder) -> None:
     project, (s1, s2, s3, s4, _, s6) = double_coding_project(tmp_path)
     services.run_coder(project, "testkeyword.v1")  # says yes: trust s1, housing s2 and s4
     for segment, code in [(s1, "trust"), (s3, "trust"), (s6, "repairs")]:

@@ -18,7 +18,6 @@ from sklearn.decomposition import PCA
 from sqlalchemy import func, select
 
 from qualkit import services
-from qualkit.coders import embeddings
 from qualkit.coders.base import CODERS, Label, coder_names
 from qualkit.errors import CodebookError, IngestError, NotFoundError, QualkitError
 from qualkit.store.embedding_cache import StoreEmbeddingCache
@@ -45,15 +44,7 @@ from paths import DEMO_CORPUS, REPO
 
 
 @pytest.fixture
-def embedder(monkeypatch: pytest.MonkeyPatch) -> BagOfWordsEmbedder:
-    """Stands in for MiniLM inside the services' cached embedder."""
-    fake = BagOfWordsEmbedder()
-    monkeypatch.setattr(embeddings, "MiniLMEmbedder", lambda: fake)
-    return fake
-
-
-@pytest.fixture
-def project(tmp_path: Path, embedder: BagOfWordsEmbedder) -> services.Project:
+def project(tmp_path: Path, fake_embedder: BagOfWordsEmbedder) -> services.Project:
     return coding_project(tmp_path / "p", tmp_path / "src")
 
 
@@ -188,11 +179,11 @@ def test_the_coder_learns_from_every_decision_with_its_text(project: services.Pr
 
 
 def test_embeddings_are_computed_once_across_runs(project: services.Project,
-                                                  embedder: BagOfWordsEmbedder) -> None:
+                                                  fake_embedder: BagOfWordsEmbedder) -> None:
     services.run_coder(project, "testkeyword")
-    assert sorted(embedder.encoded) == sorted(text for text, _, _ in UNITS)
+    assert sorted(fake_embedder.encoded) == sorted(text for text, _, _ in UNITS)
     services.run_coder(project, "testkeyword")
-    assert len(embedder.encoded) == len(UNITS)  # the second run read them all from the store
+    assert len(fake_embedder.encoded) == len(UNITS)  # the second run read them all from the store
     with project.sessions() as session:
         assert session.scalar(select(func.count()).select_from(EmbeddingRow)) == len(UNITS)
 
@@ -381,14 +372,14 @@ def fast_topics(project: services.Project, **kwargs: object) -> list[Topic]:
 
 
 def test_topics_use_cached_embeddings_and_name_the_nearest_code(
-        topics_project: services.Project, embedder: BagOfWordsEmbedder) -> None:
+        topics_project: services.Project, fake_embedder: BagOfWordsEmbedder) -> None:
     project = topics_project
     found = fast_topics(project)
     assert sum(t.size for t in found) == len(UNITS) + len(SCHOOL_UNITS)
     assert {t.nearest_code[0] for t in found if t.nearest_code} <= {"trust", "housing", "repairs"}
-    embedded = len(embedder.encoded)
+    embedded = len(fake_embedder.encoded)
     fast_topics(project)
-    assert len(embedder.encoded) == embedded  # units and code texts all came from the cache
+    assert len(fake_embedder.encoded) == embedded  # units and code texts all came from the cache
     families = fast_topics(project, group="Families")
     assert set().union(*(t.size_by_group for t in families)) == {"Families"}
     with pytest.raises(NotFoundError, match="no codable segments in group 'Nobody'"):

@@ -10,20 +10,12 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from qualkit import services
-from qualkit.coders import embeddings
 
 from coding_doubles import BagOfWordsEmbedder, coding_project
 from paths import REPO
 
 APP = REPO / "app.py"
 TIMEOUT = 60  # seconds; the first run imports the whole stack
-
-
-@pytest.fixture
-def fake_embedder(monkeypatch: pytest.MonkeyPatch) -> BagOfWordsEmbedder:
-    fake = BagOfWordsEmbedder()
-    monkeypatch.setattr(embeddings, "MiniLMEmbedder", lambda: fake)
-    return fake
 
 
 @pytest.fixture
