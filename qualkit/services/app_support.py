@@ -3,7 +3,6 @@ decisions, storing an edited codebook, and theme counts and anonymised quotes fo
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -12,11 +11,13 @@ from qualkit.anonymise.view import AnonymisedView
 from qualkit.coders.base import coder_names
 from qualkit.errors import NotFoundError, QualkitError
 from qualkit.model import Codebook
+from qualkit.reports.counts import theme_counts
+from qualkit.reports.model import NO_GROUP
 from qualkit.services.anonymisation import anonymised_view
-from qualkit.services.codebooks import StoredCodebook, codebook_row, store_codebook
+from qualkit.services.codebooks import StoredCodebook, store_codebook
 from qualkit.services.projects import Project, current_user
+from qualkit.services.reports import report_input
 from qualkit.store import assignments
-from qualkit.store import codebooks as codebooks_store
 from qualkit.store import repository as repo
 from qualkit.store.repository import segment_query
 from qualkit.store.schema import CodeAssignmentRow, CodeRow, EventRow, SegmentRow
@@ -103,8 +104,6 @@ class ThemeSummary:
     by_group: dict[str, tuple[int, int]] = field(default_factory=dict)  # group -> (segments, participants)
 
 
-NO_GROUP = "(no group)"
-
 
 def accepted_codings(project: Project) -> list[CodedSegment]:
     with project.sessions() as session:
@@ -118,25 +117,15 @@ def accepted_codings(project: Project) -> list[CodedSegment]:
 
 def theme_summaries(project: Project) -> list[ThemeSummary]:
     """Every code of the current codebook, in tree order, with distinct segments and participants
-    by stakeholder group (accepted codings only)."""
-    with project.sessions() as session:
-        book = codebooks_store.read(session, codebook_row(session, None))
-    codings = accepted_codings(project)
-    members: dict[str, dict[str, tuple[set[int], set[str]]]] = defaultdict(
-        lambda: defaultdict(lambda: (set(), set())))
-    for coding in codings:
-        segments, people = members[coding.code][coding.group or NO_GROUP]
-        segments.add(coding.segment_id)
-        if coding.participant:
-            people.add(coding.participant)
+    by stakeholder group: the report's own counts (accepted codings only), so the Themes page and
+    the thematic report always say the same."""
     summaries = []
-    for code, _parent, depth in book.walk():
-        groups = members.get(code.id, {})
-        summary = ThemeSummary(code.id, code.name, code.description, depth)
-        summary.by_group = {g: (len(s), len(p)) for g, (s, p) in sorted(groups.items())}
-        summary.segments = sum(len(s) for s, _ in groups.values())
-        summary.participants = len(set().union(*(p for _, p in groups.values()))) if groups else 0
-        summaries.append(summary)
+    for counted in theme_counts(report_input(project, with_agreement=False)):
+        theme = counted.theme
+        by_group = {group: (count.segments, count.participants)
+                    for group, count in counted.by_group.items() if count.segments}
+        summaries.append(ThemeSummary(theme.key, theme.name, theme.description, theme.depth,
+                                      counted.total.segments, counted.total.participants, by_group))
     return summaries
 
 

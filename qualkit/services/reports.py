@@ -216,8 +216,10 @@ def _scope(options: ReportOptions) -> list[str]:
             *(f"{key} = {value}" for key, value in options.where)]
 
 
-def report_input(project: Project, options: ReportOptions = ReportOptions()) -> ReportInput:
-    """The codable segments and codings in scope, with the codebook, provenance and agreement."""
+def report_input(project: Project, options: ReportOptions = ReportOptions(), *,
+                 with_agreement: bool = True) -> ReportInput:
+    """The codable segments and codings in scope, with the codebook, provenance and (unless
+    `with_agreement` is False, for quick counts) agreement figures."""
     with project.sessions() as session:
         book_row = codebook_row(session, options.codebook)
         book = codebooks_store.read(session, book_row)
@@ -232,8 +234,9 @@ def report_input(project: Project, options: ReportOptions = ReportOptions()) -> 
     return ReportInput(project.config.name, book.name, book_row.version,
                        GROUP_WORDS.get(options.group_by, options.group_by), themes, segments,
                        [c for c in codings if c.segment_id in in_scope], provenance,
-                       options.include_suggestions, _scope(options), _agreement(project),
-                       _coder_pairs(project))
+                       options.include_suggestions, _scope(options),
+                       _agreement(project) if with_agreement else None,
+                       _coder_pairs(project) if with_agreement else ())
 
 
 # --- reports -------------------------------------------------------------------------------------
