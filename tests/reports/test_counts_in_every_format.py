@@ -13,28 +13,23 @@ from qualkit.reports.document import ReportDocument
 
 from formats import as_dicts, csv_rows, docx_tables, html_tables, markdown_tables, xlsx_sheets
 
-ACCEPTED_BY_GROUP = text("""
+ACCEPTED_CODINGS = """
+    FROM code_assignments a
+    JOIN codes c ON c.id = a.code_id
+    JOIN segments s ON s.id = a.segment_id
+    JOIN documents d ON d.id = s.document_id
+    LEFT JOIN speakers sp ON sp.id = s.speaker_id
+    LEFT JOIN participants p ON p.id = sp.participant_id
+    WHERE a.status = 'accepted' AND s.codable
+"""
+ACCEPTED_BY_GROUP = text(f"""
     SELECT c.key, COALESCE(s.stakeholder_group, p.stakeholder_group, d.stakeholder_group) AS grp,
            COUNT(DISTINCT s.id), COUNT(DISTINCT p.id), COUNT(DISTINCT d.id)
-    FROM code_assignments a
-    JOIN codes c ON c.id = a.code_id
-    JOIN segments s ON s.id = a.segment_id
-    JOIN documents d ON d.id = s.document_id
-    LEFT JOIN speakers sp ON sp.id = s.speaker_id
-    LEFT JOIN participants p ON p.id = sp.participant_id
-    WHERE a.status = 'accepted' AND s.codable
-    GROUP BY c.key, grp
+{ACCEPTED_CODINGS}    GROUP BY c.key, grp
 """)
-ACCEPTED_TOTAL = text("""
+ACCEPTED_TOTAL = text(f"""
     SELECT c.key, COUNT(DISTINCT s.id), COUNT(DISTINCT p.id), COUNT(DISTINCT d.id)
-    FROM code_assignments a
-    JOIN codes c ON c.id = a.code_id
-    JOIN segments s ON s.id = a.segment_id
-    JOIN documents d ON d.id = s.document_id
-    LEFT JOIN speakers sp ON sp.id = s.speaker_id
-    LEFT JOIN participants p ON p.id = sp.participant_id
-    WHERE a.status = 'accepted' AND s.codable
-    GROUP BY c.key
+{ACCEPTED_CODINGS}    GROUP BY c.key
 """)
 CODABLE_BY_GROUP = text("""
     SELECT COALESCE(s.stakeholder_group, p.stakeholder_group, d.stakeholder_group) AS grp,
