@@ -20,13 +20,13 @@ from sqlalchemy.orm import Session
 
 from qualkit.agreement import AgreementReport, Figures, Level, Mark, Segment, compare
 from qualkit.errors import NotFoundError, QualkitError
-from qualkit.services.codebooks import codebook_row
+from qualkit.services.coding import new_coding
 from qualkit.services.projects import Project, current_user
 from qualkit.store import assignments, double_coding
 from qualkit.store import codebooks as codebooks_store
 from qualkit.store import repository as repo
 from qualkit.store.double_coding import CodingFact, SegmentFacts
-from qualkit.store.schema import CodeAssignmentRow, SegmentRow
+from qualkit.store.schema import SegmentRow
 
 MACHINE = "machine"  # every machine coder together; a machine coder's name (or family) picks one
 
@@ -268,20 +268,10 @@ def resolve_disagreement(project: Project, segment_id: int, code: str, *, applie
     resolves. Returns the new coding's id."""
     first, second = _two(between)
     with project.transaction() as session:
+        facts = double_coding.coding_facts(session)  # before the resolution joins them
+        row = new_coding(session, segment_id, code, resolver,
+                         assignments.ACCEPTED if applies else assignments.REJECTED, span, note)
         segment = session.get(SegmentRow, segment_id)
-        if segment is None:
-            raise NotFoundError(f"no segment with id {segment_id}.",
-                                "See `qualkit segments PROJECT` for the ids.")
-        book_row = codebook_row(session, None)
-        code_ids = codebooks_store.code_ids(session, book_row.id)
-        if code not in code_ids:
-            raise NotFoundError(f"codebook '{book_row.name}' (version {book_row.version}) has no code "
-                                f"'{code}'.", "See `qualkit codebook show PROJECT` for the code ids.")
-        if span is not None and not 0 <= span[0] < span[1] <= len(segment.text):
-            raise QualkitError(f"span {span} is not inside segment {segment_id} "
-                               f"({len(segment.text)} characters).",
-                               "Give start < end, both within the segment's text.")
-        facts = double_coding.coding_facts(session)
         sides = _side(facts, first), _side(facts, second)
         report = compare([Segment(segment.id, segment.start, segment.end)], sides[0].marks, sides[1].marks,
                          level=Level.character, codes=[code])
@@ -291,12 +281,6 @@ def resolve_disagreement(project: Project, segment_id: int, code: str, *, applie
                                f"See `qualkit agreement PROJECT --coder {first} --coder {second} "
                                "--disagreements` for what they disagree on.")
         (found,) = report.disagreements
-        start, end = (segment.start + span[0], segment.start + span[1]) if span else (None, None)
-        row = CodeAssignmentRow(segment_id=segment_id, code_id=code_ids[code], span_start=start, span_end=end,
-                                status=assignments.ACCEPTED if applies else assignments.REJECTED,
-                                coder=resolver, reviewer=resolver, note=note)
-        session.add(row)
-        session.flush()
         resolves = sorted(i for side in sides for i in side.assignment_ids.get((segment_id, code), []))
         repo.log_event(session, resolver, double_coding.RESOLVE, "code_assignment", row.id,
                        segment=segment_id, code=code, coders=[first, second], resolves=resolves,

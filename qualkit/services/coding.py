@@ -24,7 +24,6 @@ from qualkit.store import repository as repo
 from qualkit.store.embedding_cache import StoreEmbeddingCache
 from qualkit.store.schema import (
     CodeAssignmentRow,
-    CodebookRow,
     SegmentRow,
 )
 
@@ -178,33 +177,36 @@ def add_coding(project: Project, segment_id: int, code_id: str, coder: str,
     """A person's own coding of a segment (or of `span`, offsets into the segment's text) with a
     code of the current codebook; it starts accepted. Returns the coding's id."""
     with project.transaction() as session:
-        segment = session.get(SegmentRow, segment_id)
-        if segment is None:
-            raise NotFoundError(f"no segment with id {segment_id}.",
-                                "See `qualkit segments PROJECT` for the ids.")
-        book_row = codebook_row(session, codebook)
-        code_row_id = _code_row_id(session, book_row, code_id)
-        if span is not None and not 0 <= span[0] < span[1] <= len(segment.text):
-            raise QualkitError(f"span {span} is not inside segment {segment_id} "
-                               f"({len(segment.text)} characters).",
-                               "Give start < end, both within the segment's text.")
-        start, end = (segment.start + span[0], segment.start + span[1]) if span else (None, None)
-        row = CodeAssignmentRow(segment_id=segment_id, code_id=code_row_id, span_start=start, span_end=end,
-                                status=assignments.ACCEPTED, coder=coder, reviewer=coder, note=note)
-        session.add(row)
-        session.flush()
+        row = new_coding(session, segment_id, code_id, coder, assignments.ACCEPTED, span, note, codebook)
         repo.log_event(session, coder, "add_coding", "code_assignment", row.id, segment=segment_id,
                        code=code_id)
         return row.id
 
 
-def _code_row_id(session: Session, book_row: CodebookRow, code_id: str) -> int:
+def new_coding(session: Session, segment_id: int, code_id: str, person: str, status: str,
+               span: tuple[int, int] | None = None, note: str | None = None,
+               codebook: str | None = None) -> CodeAssignmentRow:
+    """Add a person's decision on (segment, code of the current codebook), checked: the segment and
+    code exist and `span` (offsets into the segment's text) lies inside it."""
+    segment = session.get(SegmentRow, segment_id)
+    if segment is None:
+        raise NotFoundError(f"no segment with id {segment_id}.",
+                            "See `qualkit segments PROJECT` for the ids.")
+    book_row = codebook_row(session, codebook)
     ids = codebooks_store.code_ids(session, book_row.id)
     if code_id not in ids:
         raise NotFoundError(f"codebook '{book_row.name}' (version {book_row.version}) has no code "
                             f"'{code_id}'.", "See `qualkit codebook show PROJECT` for the code ids.")
-    return ids[code_id]
-
+    if span is not None and not 0 <= span[0] < span[1] <= len(segment.text):
+        raise QualkitError(f"span {span} is not inside segment {segment_id} "
+                           f"({len(segment.text)} characters).",
+                           "Give start < end, both within the segment's text.")
+    start, end = (segment.start + span[0], segment.start + span[1]) if span else (None, None)
+    row = CodeAssignmentRow(segment_id=segment_id, code_id=ids[code_id], span_start=start, span_end=end,
+                            status=status, coder=person, reviewer=person, note=note)
+    session.add(row)
+    session.flush()
+    return row
 
 
 @dataclass(frozen=True)
