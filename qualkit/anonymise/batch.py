@@ -4,7 +4,7 @@ Input lines: {"id", "text"}. Output, one line per input line in input order:
 {"id", "text": anonymised, "spans": [{"start", "end", "label", "replacement"}]}, with offsets into
 the original text and labels among PERSON, PLACE, ORG, DATE, AGE, PHONE, EMAIL, POSTCODE, ADDRESS,
 IDNUM. The whole input is one project: a name found on one line is replaced on every line, and the
-same original gets the same pseudonym throughout.
+same person gets the same pseudonym throughout (people are clustered over all lines first).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TextIO
 
 from qualkit.anonymise.detect import Detector
-from qualkit.anonymise.replace import PseudonymKey, anonymise
+from qualkit.anonymise.replace import PseudonymKey, anonymise_all
 from qualkit.jsonl_input import read_records
 
 
@@ -35,8 +35,8 @@ def anonymise_jsonl(lines: Iterable[str], out: TextIO, *, detector: Detector | N
     detector = detector or Detector(**detector_options)
     key = key or PseudonymKey(style, roles)
     texts = [record["text"] for record in records]
-    for record, text, found in zip(records, texts, detector.detect_many(texts), strict=True):
-        anonymised, replacements = anonymise(text, found, key)
+    done = anonymise_all(texts, detector.detect_many(texts), key)
+    for record, (anonymised, replacements) in zip(records, done, strict=True):
         out.write(json.dumps({"id": record["id"], "text": anonymised,
                               "spans": [r.as_dict() for r in replacements]}, ensure_ascii=False) + "\n")
     return key

@@ -31,7 +31,7 @@ def test_contract_shape_offsets_and_one_project(detector: Detector) -> None:
         assert rebuilt + given["text"][position:] == record["text"]
     assert result[0]["text"].startswith("[Person 1] ([Age: teens])")
     assert result[1]["text"] == "[Person 1] rang [Phone] on [Date]."
-    assert key.to_dict()["entries"]["PERSON"] == {"kayden": "[Person 1]"}
+    assert key.to_dict()["people"] == [{"pseudonym": "[Person 1]", "names": ["kayden"]}]
 
 
 @pytest.mark.parametrize("line, message", [("not json", "line 2: not valid JSON"),
