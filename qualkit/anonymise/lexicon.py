@@ -36,6 +36,14 @@ COMMON = -12.0  # more frequent than this in lower case: an ordinary word, whate
 RARE = -14.0  # rarer than this in lower case: never an ordinary word
 RARE_LOWER = -13.0  # a lower-case name counts only when its lower-case form is at most this frequent
 CAPITAL_MARGIN = 0.5  # lower-case use within this of capitalised use: an ordinary word
+# A rare word written in lower case this much more often than capitalised (or never capitalised) is a
+# word, not a name: "conferencing", "decluttered", "Careline". Names are written capitalised.
+LOWER_MARGIN = 1.0
+# Endings of derived word forms: a word whose stem is an English word is a word ("kayaking", "responsively").
+# (Not a plural's "s" nor "er": "Goldsmiths", "Fletcher" are names as often as words.)
+_SUFFIXES = ("ingly", "ings", "ing", "edly", "ed", "ly", "ness", "ments", "ment", "ations", "ation",
+             "ions", "ion", "ied", "ily", "ity", "able", "ful")
+_PREFIXES = ("de", "re", "un", "dis", "over", "under", "pre", "mis", "non", "co", "out", "up")
 
 _FIRST = ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary")
 _LAST = ("last_names", "last_names_male", "last_names_female")
@@ -49,6 +57,7 @@ class Lexicon:
     surnames: frozenset[str]
     frequency: dict[str, float]  # log-probability of words and names, lower-case and capitalised
     dictionary: frozenset[str] = frozenset()  # English words in any form ("arrears", "landline")
+    lower_case: frozenset[str] = frozenset()  # rare words written mostly in lower case ("decluttered")
 
     def is_first_name(self, word: str) -> bool:
         folded = word.casefold()
@@ -76,11 +85,44 @@ class Lexicon:
         """Whether `word`, however rare, is in spaCy's English lemma tables (names are not)."""
         return word.casefold() in self.dictionary
 
+    def is_lower_case_word(self, word: str) -> bool:
+        """Whether people write `word` mostly in lower case, as they do words and never names."""
+        folded = word.casefold()
+        if folded in self.lower_case:
+            return True
+        lower = self.frequency.get(folded)
+        return lower is not None and lower >= self.capital_frequency(word) + LOWER_MARGIN
+
+    def is_word_form(self, word: str) -> bool:
+        """Whether `word`, however rare, is an English word rather than a name: written mostly in lower
+        case, or a derived form of a word ("kayaking", "responsively", "decluttered", "Introductions")."""
+        folded = word.casefold()
+        return self.is_lower_case_word(folded) or any(self._known_stem(stem) for stem in _stems(folded))
+
+    def _known_stem(self, stem: str) -> bool:
+        return len(stem) > 3 and (stem in self.dictionary or self.lower_frequency(stem) > RARE) \
+            and not self.is_first_name(stem)
+
     def is_lower_case_name(self, word: str) -> bool:
         """Whether a lower-case `word` in a transcript is a first name ("kayden"), not a word."""
         lower = self.lower_frequency(word)
         return (len(word) > 2 and self.is_first_name(word) and not self.is_ordinary_word(word)
                 and lower <= RARE_LOWER and (lower == UNSEEN or lower < self.capital_frequency(word)))
+
+
+def _stems(word: str) -> list[str]:
+    """What `word` may be derived from: its stem without an ending (spelling restored: "conferenc" ->
+    "conference", "lobb" -> "lob", "tidi" -> "tidy") or without a prefix ("declutter" -> "clutter")."""
+    stems = [word[len(p):] for p in _PREFIXES if word.startswith(p) and len(word) - len(p) > 4]
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) > 2:
+            stem = word[:-len(suffix)]
+            stems += [stem, stem + "e", stem[:-1] + "y" if suffix[0] == "i" else stem]
+            if len(stem) > 3 and stem[-1] == stem[-2]:
+                stems.append(stem[:-1])
+            stems += [s[len(p):] for s in (stem, stem + "e") for p in _PREFIXES
+                      if s.startswith(p) and len(s) - len(p) > 3]
+    return stems
 
 
 @cache
@@ -101,7 +143,10 @@ def load_lexicon() -> Lexicon:
     words = [w for w, p in everything.items() if p > RARE and w.islower()]
     wanted = {form for word in (*first, *last, *words) for form in (word, word[:1].upper() + word[1:])}
     frequency = {word: everything[word] for word in wanted if word in everything}
-    return Lexicon(frozenset(first), frozenset(last), frequency, _dictionary())
+    lower_case = frozenset(word for word, p in everything.items() if p <= RARE and len(word) > 2
+                           and word.isalpha() and word.islower()
+                           and p >= everything.get(word[:1].upper() + word[1:], -1e9) + LOWER_MARGIN)
+    return Lexicon(frozenset(first), frozenset(last), frequency, _dictionary(), lower_case)
 
 
 def _dictionary() -> frozenset[str]:

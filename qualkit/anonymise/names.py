@@ -14,10 +14,18 @@ from collections.abc import Iterator
 from spacy.tokens import Doc, Token
 
 from qualkit.anonymise.detection import Detection, make
-from qualkit.anonymise.lexicon import RARE_LOWER, UNSEEN, Lexicon
+from qualkit.anonymise.lexicon import COMMON, RARE_LOWER, UNSEEN, Lexicon
 from qualkit.anonymise.organisations import is_known_organisation
 from qualkit.anonymise.patterns import POSTCODE
-from qualkit.anonymise.places import PLACE_PREPOSITIONS, Places, after_place_word, load_places
+from qualkit.anonymise.places import (
+    COMPASS,
+    PLACE_PREPOSITIONS,
+    PLACE_SHAPE,
+    Places,
+    after_place_word,
+    load_places,
+    place_shaped,
+)
 from qualkit.anonymise.vocabulary import (
     CALENDAR_WORDS,
     GENERIC_TERMS,
@@ -29,7 +37,7 @@ from qualkit.anonymise.vocabulary import (
     TITLES,
 )
 
-_OPENERS = frozenset('.!?:;"“”‘\'([]—–-…*#_>')
+_OPENERS = frozenset('.!?:;"“”‘\'([]—–-…*#_>•·▪‣◦●■□')  # bullets open a line's item too
 _POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 _NAMING = frozenset({"called", "named", "calls", "call"})
 FAMILY_WORDS = frozenset("""
@@ -65,6 +73,17 @@ _NOT_BEFORE_LOWER_NAME = frozenset("the a an my your his her our their its this 
                                    "every each in on at of for from by into about".split())
 _AFTER_LOWER_NAME = frozenset("and said says told was is were has had just kicked walked went came got "
                               "started rang texted wants always never".split())
+# Only a person goes here, so even a first name that is an everyday word is the name: "i told joy",
+# "precious said". (An adjective or noun never sits right before "said" or right after "told".)
+_BEFORE_PERSON = frozenset("told tell tells telling asked ask asks rang ring phoned texted text messaged "
+                           "thanked hugged met meet".split())
+_AFTER_PERSON = frozenset("said says told tells rang texted phoned messaged asked replied".split())
+# Before an everyday word, these make it the word: "the Case managing", "a Grace period".
+DETERMINERS = frozenset("the a an this that these those every each any no some our their its whose".split())
+# Words that join a capitalised phrase: "Bachelor of Arts", "Department for Education".
+_PHRASE_JOINERS = frozenset({"of", "for"})
+SURNAME_AFTER_FIRST_NAME = "surname after a first name"
+_SAYING = _AFTER_PERSON | frozenset("adds added explains explained according".split())
 
 
 def find_names(doc: Doc, lexicon: Lexicon) -> Iterator[Detection]:
@@ -72,20 +91,84 @@ def find_names(doc: Doc, lexicon: Lexicon) -> Iterator[Detection]:
     places = load_places()
     spans: list[tuple[int, int, str]] = []  # token start, token end (exclusive), reason
     lower_words = {token.text for token in doc if token.is_lower}  # "foodbank" here: "Foodbank" is a word
+    first_names = {t.text for t in doc if capitalised(t.text) and lexicon.is_first_name(t.text)}
     for token in doc:
         found = _title(token, lexicon) or _name(token, lexicon, places)
         if found is not None:
             spans.append(found)
-        elif _unknown_name(token, lexicon, places) and token.lower_ not in lower_words:
-            if _place_context(token):
+        elif _unknown_name(token, lexicon, places) and token.lower_ not in lower_words \
+                and (not lexicon.is_word_form(token.text) or _short_form(token.text, first_names)):
+            if _after_first_name(token, lexicon):
+                spans.append((token.i, token.i + 1, SURNAME_AFTER_FIRST_NAME))
+            elif _place_context(token):
                 yield make(doc.text, token.idx, token.idx + len(token), "PLACE", "gazetteer", UNKNOWN_WORD)
+            elif place_shaped(token.text) and not _used_as_person(token):
+                yield _place(doc, token, PLACE_SHAPE)
             else:
                 spans.append((token.i, token.i + 1, UNKNOWN_WORD))
         elif _lower_case_name(token, lexicon, places):
             spans.append((token.i, token.i + 1, LOWER_CASE_CONTEXT))
-    for start, end, reason in _merged(doc, spans):
+    for start, end, reason in _merged(doc, _continued(doc, spans, lexicon, places)):
         yield make(doc.text, doc[start].idx, doc[end - 1].idx + len(doc[end - 1]), "PERSON", "gazetteer",
                    reason)
+
+
+def _place(doc: Doc, token: Token, reason: str) -> Detection:
+    """A place, with the compass word before it that is part of its name ("North Yorkshire")."""
+    before = _next(token, -1)
+    start = before.idx if before is not None and before.text in COMPASS and before.i == token.i - 1 \
+        else token.idx
+    return make(doc.text, start, token.idx + len(token), "PLACE", "gazetteer", reason)
+
+
+def _short_form(word: str, names: set[str]) -> bool:
+    """Whether `word` shortens a first name of the same text ("Jode" of "Jodie", "Shan" of "Shannon")."""
+    return len(word) > 2 and any(n != word and n.startswith(word[:-1]) for n in names)
+
+
+def _after_first_name(token: Token, lexicon: Lexicon) -> bool:
+    before = _next(token, -1)
+    return before is not None and "\n" not in before.whitespace_ and capitalised(before.text) \
+        and lexicon.is_first_name(before.text) and not lexicon.is_ordinary_word(before.text)
+
+
+def _used_as_person(token: Token) -> bool:
+    """A place-shaped word that says something or owns something is a person: "says Waddington",
+    "Waddington said", "Waddington's"."""
+    before, after = _next(token, -1), _next(token)
+    return (after is not None and (after.text in _POSSESSIVE or after.lower_ in _AFTER_PERSON)) \
+        or (before is not None and before.lower_ in _SAYING)
+
+
+def _continued(doc: Doc, spans: list[tuple[int, int, str]], lexicon: Lexicon,
+               places: Places) -> list[tuple[int, int, str]]:
+    """Surname continuation: a capitalised word on the same line right after a first name is its surname
+    ("Lynette Sung"), unless it is a word no surname is (a title, a role, a month, a place, "The")."""
+    taken = {i for start, end, _ in spans for i in range(start, end)}
+    extra = []
+    for _, end, _ in spans:
+        last = doc[end - 1]
+        if not capitalised(last.text) or not lexicon.is_first_name(last.text):
+            continue
+        after = _next(last)
+        if after is None or after.i in taken or "\n" in last.whitespace_ or (
+                after.i != end and not (after.i == end + 1 and doc[end].is_space)):
+            continue
+        if _surname_continuation(after, lexicon, places):
+            extra.append((after.i, after.i + 1, SURNAME_AFTER_FIRST_NAME))
+    return spans + extra
+
+
+def _surname_continuation(token: Token, lexicon: Lexicon, places: Places) -> bool:
+    word = token.text
+    folded = word.casefold()
+    if len(word) < 2 or not capitalised(word) or not re.sub(r"['’-]", "", word).isalpha():
+        return False
+    if word in TITLES or folded in ROLE_WORDS or folded in CALENDAR_WORDS or folded in GENERIC_TERMS \
+            or folded in NOT_NAMES or folded in LANGUAGES or places.is_place(word) \
+            or is_known_organisation(word):
+        return False
+    return lexicon.is_surname(word) or lexicon.lower_frequency(word) <= COMMON
 
 
 def sentence_start(token: Token) -> bool:
@@ -156,7 +239,13 @@ def _place_context(token: Token) -> bool:
 
 def _known_place(token: Token, lexicon: Lexicon, places: Places) -> bool:
     """A town the place gazetteer finds: "Blackburn" is left to it, "Chelsea" only after a place word."""
-    return places.is_place(token.text) and (not lexicon.is_first_name(token.text) or after_place_word(token))
+    if not places.is_place(token.text):
+        return False
+    if not lexicon.is_first_name(token.text) or after_place_word(token):
+        return True
+    after = _next(token)  # a big town: "London boroughs"; but "London's mum", "London said"
+    return places.is_big_place(token.text) and (
+        after is None or (after.text not in _POSSESSIVE and after.lower_ not in _AFTER_PERSON))
 
 
 def _lower_case_name(token: Token, lexicon: Lexicon, places: Places) -> bool:
@@ -168,7 +257,7 @@ def _lower_case_name(token: Token, lexicon: Lexicon, places: Places) -> bool:
             or lexicon.lower_frequency(word) > RARE_LOWER or places.is_place(word) or folded in ROLE_WORDS \
             or (lexicon.is_dictionary_word(word) and not lexicon.is_first_name(word)) \
             or folded in GENERIC_TERMS or folded in CALENDAR_WORDS or folded in NOT_NAMES \
-            or folded in LANGUAGES:
+            or folded in LANGUAGES or lexicon.is_word_form(word):
         return False
     before, after = _next(token, -1), _next(token)
     if before is not None and before.lower_ in _NOT_BEFORE_LOWER_NAME:
@@ -191,10 +280,15 @@ def _name(token: Token, lexicon: Lexicon, places: Places) -> tuple[int, int, str
             return token.i, token.i + 1, "lower-case first name"
         if after_family and _family_name(word, lexicon):
             return token.i, token.i + 1, f"name after '{before.text}'"
+        if _person_position(token, lexicon):
+            return token.i, token.i + 1, "lower-case first name where only a person goes"
         return None
     if not capitalised(word) or not lexicon.is_name(word):
         if after_family and capitalised(word) and _family_name(word, lexicon):
             return token.i, token.i + 1, f"name after '{before.text}'"
+        if capitalised(word) and before is not None and before.lower_ == "the" and any(
+                word.endswith(end) and lexicon.is_surname(word[:-len(end)]) for end in ("es", "s")):
+            return token.i, token.i + 1, "a family by its surname"  # "the Marshes"
         return None
     if token.ent_type_ in _NATIONALITY and lexicon.lower_frequency(word) > _NATIONALITY_FREQUENCY:
         return None
@@ -207,6 +301,20 @@ def _name(token: Token, lexicon: Lexicon, places: Places) -> tuple[int, int, str
     if _used_as_name(token, lexicon, after_family):
         return token.i, token.i + 1, "known name used as a name"
     return None
+
+
+def _person_position(token: Token, lexicon: Lexicon) -> bool:
+    """A lower-case first name, even an everyday word, where only a person goes: "i told joy", "precious
+    said" (not "the precious said", nor "told will")."""
+    word = token.text
+    if not lexicon.is_first_name(word) or len(word) < 3 or lexicon.lower_frequency(word) > -10.0 \
+            or word in NOT_NAMES or word in ROLE_WORDS:
+        return False
+    before, after = _next(token, -1), _next(token)
+    if before is not None and before.lower_ in _BEFORE_PERSON:
+        return after is None or not after.is_alpha or after.lower_ not in {"me", "him", "her", "them", "us"}
+    return after is not None and after.lower_ in _AFTER_PERSON and (
+        before is None or sentence_start(token) or before.lower_ not in DETERMINERS | _NOT_BEFORE_LOWER_NAME)
 
 
 def _unknown_name(token: Token, lexicon: Lexicon, places: Places) -> bool:
@@ -247,14 +355,22 @@ def _used_as_name(token: Token, lexicon: Lexicon, after_family: bool) -> bool:
     after = _next(token)
     if after_family or (after is not None and after.text in _POSSESSIVE):
         return True
-    if after is not None and capitalised(after.text) and after.text.casefold() not in GENERIC_TERMS and (
+    before = _next(token, -1)
+    if before is not None and before.lower_ in DETERMINERS:
+        return False  # "the Case managing Social Worker", "a Grace period"
+    if after is not None and capitalised(after.text) and after.text.casefold() not in GENERIC_TERMS \
+            and not place_shaped(after.text) and not load_places().is_place(after.text) and (
             (lexicon.is_surname(after.text) and not lexicon.is_first_name(after.text))
             or (not lexicon.is_ordinary_word(after.text) and not lexicon.is_name(after.text))):
         return True  # followed by a surname: "Mark Kowalski", not "Said Liam"
     if sentence_start(token):
         return after is not None and after.lower_ in SUBJECT_VERBS and after.lower_ not in _NOT_SUBJECT_AFTER
-    # Inside a sentence, capitalised: a name unless part of a capitalised phrase ("Early Help").
-    before = _next(token, -1)
+    # Inside a sentence, capitalised: a name unless part of a capitalised phrase ("Early Help", "Bachelor
+    # of Arts").
+    if before is not None and before.lower_ in _PHRASE_JOINERS:
+        before = _next(token, -2)
+    if after is not None and after.lower_ in _PHRASE_JOINERS:
+        after = _next(token, 2)
     neighbours = (after,) if before is not None and sentence_start(before) else (before, after)
     return not any(n is not None and capitalised(n.text) and lexicon.is_ordinary_word(n.text)
                    and not lexicon.is_name(n.text) for n in neighbours)

@@ -10,6 +10,7 @@ capitalised inside a sentence, after a place word ("moved to Reading", not "Bath
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -24,13 +25,24 @@ from qualkit.anonymise.vocabulary import CALENDAR_WORDS, GENERIC_TERMS, LANGUAGE
 
 BRITISH_ISLES = frozenset({"GB", "IE", "IM", "JE", "GG"})
 BIG_CITY = 1_000_000
+# A town of the British Isles this big is the town even where its name is a first name too ("London").
+BIG_TOWN = 250_000
 # Before a place: "in Oldham", "down Chelsea", "from Paisley", "moved to Reading".
 PLACE_PREPOSITIONS = frozenset("in from to at near round around outside towards up down over into via "
                                "through past".split())
 # Words inside a multi-word place name that stay lower case ("Kingston upon Hull", "Stoke-on-Trent").
 _JOINERS = frozenset({"upon", "on", "under", "le", "in", "the", "de", "by", "en", "of"})
-_LONGEST = 4  # words in the longest place name looked up
+_LONGEST = 6  # tokens in the longest place name looked up ("Stockton-on-Tees" is five)
 KNOWN_PLACE = "known place"
+PLACE_SHAPE = "word shaped like a place name"
+# Endings of English place names ("Hillingdon", "Yorkshire", "Broadfield"): a capitalised word in no
+# word list nor name list that ends so is taken for a place rather than a person.
+TOPONYM_ENDINGS = re.compile(r"(?:shire|ington|ton|don|ham|field|ford|bury|borough|brough|worth|wick|"
+                             r"moor|dale|stead|mouth|pool|port|bridge|thorpe|caster|chester|cester|minster|"
+                             r"combe|hurst|holme|wich|by)$")
+# Before a place, part of its name: "North Yorkshire", "Greater Manchester".
+COMPASS = frozenset("North South East West Northern Southern Eastern Western Mid Greater Central Upper "
+                    "Lower".split())
 
 
 @dataclass(frozen=True)
@@ -38,9 +50,19 @@ class Places:
     """Place names, case-folded and with single spaces."""
 
     names: frozenset[str]
+    big: frozenset[str] = frozenset()  # big towns of the British Isles: the place, whatever else
 
     def is_place(self, words: str) -> bool:
         return " ".join(words.split()).casefold() in self.names
+
+    def is_big_place(self, words: str) -> bool:
+        return " ".join(words.split()).casefold() in self.big
+
+
+def place_shaped(word: str) -> bool:
+    """Whether a capitalised word ends as English place names do ("Hillingdon", "Herefordshire")."""
+    return len(word) > 5 and word[:1].isupper() and word[1:].islower() \
+        and bool(TOPONYM_ENDINGS.search(word.casefold()))
 
 
 @cache
@@ -48,19 +70,22 @@ def load_places() -> Places:
     """The gazetteer, read once per process."""
     data = files("geotext") / "data"
     names: set[str] = set()
+    big: set[str] = set()
     with (data / "cities15000.txt").open(encoding="utf-8") as table:
         for line in table:
             columns = line.split("\t")
             if len(columns) > 14 and (columns[8] in BRITISH_ISLES or _population(columns[14]) >= BIG_CITY):
                 names.update((_cleaned(columns[1]), _cleaned(columns[2])))
+                if columns[8] in BRITISH_ISLES and _population(columns[14]) >= BIG_TOWN:
+                    big.update((_cleaned(columns[1]), _cleaned(columns[2])))
     with (data / "countryInfo.txt").open(encoding="utf-8-sig") as table:
         for line in table:
             columns = line.split("\t")
             if not line.startswith("#") and len(columns) > 4:
                 names.add(_cleaned(columns[4]))
     never = ROLE_WORDS | NOT_NAMES | GENERIC_TERMS | CALENDAR_WORDS | LANGUAGES
-    return Places(frozenset(name for name in names if name and name not in never
-                            and not is_known_organisation(name)))
+    kept = frozenset(name for name in names if name and name not in never and not is_known_organisation(name))
+    return Places(kept, frozenset(big & kept))
 
 
 def _population(value: str) -> int:
@@ -76,10 +101,16 @@ def find_places(doc: Doc, lexicon: Lexicon, places: Places | None = None) -> Ite
     places = places or load_places()
     i = 0
     while i < len(doc):
-        for size in range(min(_LONGEST, len(doc) - i), 0, -1):
+        # Only a capitalised word opens a name of several words; a lower-case one is a place alone.
+        longest = min(_LONGEST, len(doc) - i) if doc[i].text[:1].isupper() else 1
+        for size in range(longest, 0, -1):
             span = doc[i:i + size]
             if places.is_place(span.text) and _used_as_place(span, lexicon):
-                yield make(doc.text, span.start_char, span.end_char, "PLACE", "gazetteer", KNOWN_PLACE)
+                start = span.start_char
+                before = doc[i - 1] if i > 0 else None
+                if before is not None and before.text in COMPASS and not before.whitespace_.count("\n"):
+                    start = before.idx  # "North Yorkshire", "Greater Manchester"
+                yield make(doc.text, start, span.end_char, "PLACE", "gazetteer", KNOWN_PLACE)
                 i += size
                 break
         else:
