@@ -19,6 +19,10 @@ class ProjectError(QualkitError):
     """The project folder or its database is missing or unusable."""
 
 
+class ReadOnlyError(QualkitError):
+    """A change was asked of a project opened read-only."""
+
+
 class NotFoundError(QualkitError):
     """A named document, participant or code does not exist in the project."""
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from qualkit import services
-from qualkit.anonymise.view import AnonymisedView, AppliedRedaction, apply, merge
+from qualkit.anonymise.view import AppliedRedaction, apply, merge
 from qualkit.errors import NotFoundError
 from qualkit.store.schema import DocumentRow, EventRow, RedactionRow
 
@@ -156,13 +156,6 @@ def test_listing_shows_context_and_filters(anon_project) -> None:
         services.list_redactions(anon_project, label="NAME")
 
 
-def test_labels_lose_their_originals() -> None:
-    view = AnonymisedView({}, {}, {}, {"dani okafor": "[Keyworker A]", "dani": "[Keyworker A]"})
-    assert view.label("kw_Dani_interview.txt") == "kw_[Keyworker A]_interview.txt"
-    assert view.label("Dani Okafor (Keyworkers)") == "[Keyworker A] (Keyworkers)"
-    assert view.label("Danielle") == "Danielle"
-
-
 spans = st.lists(st.tuples(st.integers(0, 60), st.integers(1, 20), st.booleans()), max_size=8)
 
 
@@ -180,13 +173,6 @@ def test_no_character_of_a_redacted_span_survives(text, raw, a, b) -> None:
     covered = {i for r in merged for i in range(r.start, r.end)}
     kept = "".join(text[i] for i in range(start, end) if i not in covered)
     assert shown.replace("\x00", "") == kept
-
-
-def test_only_labels_that_may_be_names_are_searched_for() -> None:
-    from qualkit.services.anonymisation import _could_be_a_name
-
-    labels = ("Dani", "Mrs Shaw", "YP2", "P9", "Int", "KW", "Keyworker C", "R", "Interviewer", "Partner B")
-    assert [label for label in labels if _could_be_a_name(label)] == ["Dani", "Mrs Shaw"]
 
 
 def test_reading_the_key_is_logged(anon_project) -> None:

@@ -12,16 +12,24 @@ keep a form apart) are applied on top.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
-from qualkit.anonymise.propagate import normalise
 from qualkit.anonymise.vocabulary import NICKNAME_PREFIXES, ROLE_ABBREVIATIONS, TITLES_FOLDED
 
 TextKey = Hashable  # which text a mention is in (a document id, a line number)
 AMBIGUOUS = -1
+_POSSESSIVE = re.compile(r"['’]s?$")
 _PARTICLES = frozenset("de da di del della der den van von le la du st mac bin ibn al el".split())
+
+
+def normalise(term: str) -> str:
+    """The key one term goes by, however it is written: case, spacing, possessive, a leading "the"."""
+    term = re.sub(r"\s+", " ", term).strip().casefold()
+    term = _POSSESSIVE.sub("", term)
+    return term.removeprefix("the ")
 
 
 @dataclass(frozen=True)

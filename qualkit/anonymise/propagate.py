@@ -17,6 +17,7 @@ from dataclasses import replace
 from qualkit.anonymise.detection import Detection, make, resolve
 from qualkit.anonymise.lexicon import RARE_LOWER, Lexicon, load_lexicon
 from qualkit.anonymise.names import SUBJECT_VERBS, UNKNOWN_WORD
+from qualkit.anonymise.people import normalise
 from qualkit.anonymise.vocabulary import (
     CALENDAR_WORDS,
     GENERIC_TERMS,
@@ -77,13 +78,6 @@ def propagate(texts: Sequence[str], detections: Sequence[Iterable[Detection]],
                                            "propagated", f"'{match.group()}' found elsewhere in the project"))
         result.append(resolve(relabelled, text))
     return result
-
-
-def normalise(term: str) -> str:
-    """The key one term goes by, however it is written: case, spacing, possessive, a leading "the"."""
-    term = re.sub(r"\s+", " ", term).strip().casefold()
-    term = re.sub(r"['’]s?$", "", term)
-    return term.removeprefix("the ")
 
 
 def _terms(detection: Detection, lexicon: Lexicon) -> Iterable[tuple[str, str, int]]:

@@ -17,8 +17,7 @@ from string import ascii_uppercase
 from typing import Any
 
 from qualkit.anonymise.detection import Detection, resolve
-from qualkit.anonymise.people import AMBIGUOUS, PeopleIndex, TextKey
-from qualkit.anonymise.propagate import normalise
+from qualkit.anonymise.people import AMBIGUOUS, PeopleIndex, TextKey, normalise
 from qualkit.anonymise.vocabulary import (
     DECADE_WORDS,
     NUMBER_WORD_PATTERN,
@@ -183,9 +182,15 @@ class PseudonymKey:
             return owners.pop()
         return self.hints.get(form) if not owners else None
 
+    def names(self) -> set[str]:
+        """Every original the key knows, normalised: people's names, places, organisations."""
+        return {*(f for p in self._index.people for f in p.forms), *self.hints,
+                *(o for e in self.entries.values() for o in e)}
+
     def table(self) -> list[tuple[str, str, str]]:
         """(label, original, pseudonym) for every name in the key: personal data, for the key file."""
-        rows = [("PERSON", form, pseudonym) for pseudonym, forms in self.people() for form in forms]
+        rows = [("PERSON", form, person["pseudonym"]) for person in self.to_dict()["people"]
+                for form in person["names"]]
         rows += [(label, original, pseudonym) for label, entries in sorted(self.entries.items())
                  for original, pseudonym in sorted(entries.items())]
         return rows
@@ -197,9 +202,7 @@ class PseudonymKey:
         return f"[{category} {_letter(count) if lettered else count}]"
 
     def _realistic(self, category: str, count: int, key: str) -> str:
-        originals = [*(f for p in self._index.people for f in p.forms), *self.hints,
-                     *(o for e in self.entries.values() for o in e)]
-        used = {w for original in originals for w in original.split()} | set(key.split())
+        used = {w for original in self.names() for w in original.split()} | set(key.split())
         if category == "Place":
             pool: Iterable[str] = REALISTIC_PLACES
         elif category == "School":

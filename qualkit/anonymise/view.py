@@ -6,7 +6,6 @@ ones are false positives and left alone), so reports, exports and the app all re
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -53,20 +52,19 @@ def apply(text: str, offset: int, redactions: Iterable[AppliedRedaction]) -> str
 
 
 class AnonymisedView:
-    """Anonymised documents, segments and labels of one project, as of when it was built."""
+    """Anonymised documents, segments and names of one project, as of when it was built."""
 
     def __init__(self, documents: Mapping[int, str], segments: Mapping[int, tuple[int, int, int]],
                  redactions: Mapping[int, Iterable[AppliedRedaction]],
-                 pseudonyms: Mapping[str, str]) -> None:
-        """`segments`: segment id -> (document id, start, end); `pseudonyms`: original -> pseudonym."""
+                 participants: Mapping[str, str] | None = None,
+                 document_names: Mapping[str, str] | None = None) -> None:
+        """`segments`: segment id -> (document id, start, end); `participants` and `document_names`:
+        label as stored -> as outputs show it (see `labels.py`)."""
         self._documents = documents
         self._segments = segments
         self._redactions = {doc: merge(found) for doc, found in redactions.items()}
-        self._pseudonyms = {k: v for k, v in pseudonyms.items() if k.strip()}
-        terms = sorted(self._pseudonyms, key=len, reverse=True)
-        self._lookup = {t.casefold(): self._pseudonyms[t] for t in terms}
-        self._terms = (re.compile(r"(?<![^\W_])(" + "|".join(re.escape(t) for t in terms) + r")(?![^\W_])",
-                                  re.IGNORECASE) if terms else None)
+        self._participants = dict(participants or {})
+        self._document_names = dict(document_names or {})
 
     def document_text(self, document_id: int) -> str:
         return apply(self._documents[document_id], 0, self._redactions.get(document_id, ()))
@@ -75,9 +73,15 @@ class AnonymisedView:
         document_id, start, end = self._segments[segment_id]
         return apply(self._documents[document_id][start:end], start, self._redactions.get(document_id, ()))
 
-    def label(self, text: str | None) -> str:
-        """A short string (participant or speaker label, document name) with every original of the
-        key replaced by its pseudonym, whatever its case."""
-        if not text or self._terms is None:
-            return text or ""
-        return self._terms.sub(lambda m: self._lookup[m.group(0).casefold()], text)
+    def participant(self, label: str | None) -> str:
+        """What outputs call a participant (a label the view does not know shows as a placeholder,
+        never as itself)."""
+        if not label:
+            return ""
+        return self._participants.get(label, "[Participant]")
+
+    def document(self, name: str | None) -> str:
+        """What outputs call a document (one the view does not know shows as "Document")."""
+        if not name:
+            return ""
+        return self._document_names.get(name, "Document")

@@ -18,7 +18,7 @@ import streamlit as st
 from qualkit import services
 from qualkit.anonymise.view import AnonymisedView
 from qualkit.app.options import AppOptions, parse_options
-from qualkit.errors import QualkitError
+from qualkit.errors import QualkitError, ReadOnlyError
 
 T = TypeVar("T")
 
@@ -35,28 +35,27 @@ READS = frozenset({
 OUTPUTS = frozenset({"write_report", "export"})
 
 
-class ReadOnlyError(QualkitError):
-    """A change was asked of an app opened read-only."""
-
-
 def options() -> AppOptions:
     return parse_options(sys.argv[1:], os.environ)
 
 
 @st.cache_resource(show_spinner=False)
-def _open(folder: str) -> services.Project:
+def _open(folder: str, asked_read_only: bool = False) -> services.Project:
+    """The project, opened read-only (every write refused, audit events included) when the command
+    line, the environment or the project's own settings say so."""
     project = services.open_project(Path(folder))
+    if asked_read_only or project.config.app.read_only:
+        project = services.open_project(Path(folder), read_only=True)
     project.sessions  # noqa: B018  (opens and migrates the database once, not on first use)
     return project
 
 
 def project() -> services.Project:
-    return _open(str(options().project.resolve()))
+    return _open(str(options().project.resolve()), options().read_only)
 
 
 def read_only() -> bool:
-    """Read-only when the command line, the environment or the project's settings say so."""
-    return options().read_only or project().config.app.read_only
+    return project().read_only
 
 
 def version() -> int:
@@ -67,31 +66,34 @@ def read(name: str, **kwargs: Any) -> Any:
     """`services.<name>(project, **kwargs)`, computed once per project version and arguments."""
     if name not in READS:
         raise ValueError(f"{name} is not a read-only service")
-    return _cached_read(str(project().folder.resolve()), version(), name, tuple(sorted(kwargs.items())))
+    return _cached_read(str(project().folder.resolve()), read_only(), version(), name,
+                        tuple(sorted(kwargs.items())))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _cached_read(folder: str, at_version: int, name: str, kwargs: tuple[tuple[str, Any], ...]) -> Any:
+def _cached_read(folder: str, asked_read_only: bool, at_version: int, name: str,
+                 kwargs: tuple[tuple[str, Any], ...]) -> Any:
     """`at_version` is only a cache key: a write moves it on, so the read is done again."""
-    return getattr(services, name)(_open(folder), **dict(kwargs))
+    return getattr(services, name)(_open(folder, asked_read_only), **dict(kwargs))
 
 
 def quotes(**filters: Any) -> list[services.Quote]:
     """`services.theme_quotes` through an anonymised view built once per version, not per search."""
     folder = str(project().folder.resolve())
-    return _cached_quotes(folder, version(), tuple(sorted(filters.items())))
+    return _cached_quotes(folder, read_only(), version(), tuple(sorted(filters.items())))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _cached_quotes(folder: str, at_version: int,
+def _cached_quotes(folder: str, asked_read_only: bool, at_version: int,
                    filters: tuple[tuple[str, Any], ...]) -> list[services.Quote]:
-    return services.theme_quotes(_open(folder), **dict(filters), view=_view(folder, at_version))
+    return services.theme_quotes(_open(folder, asked_read_only), **dict(filters),
+                                 view=_view(folder, asked_read_only, at_version))
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def _view(folder: str, at_version: int) -> AnonymisedView:
+def _view(folder: str, asked_read_only: bool, at_version: int) -> AnonymisedView:
     """The project's anonymised view at `at_version` (only a cache key, see `_cached_read`)."""
-    return services.anonymised_view(_open(folder))
+    return services.anonymised_view(_open(folder, asked_read_only))
 
 
 def produce(name: str, **kwargs: Any) -> Any:

@@ -22,7 +22,7 @@ def build_report(data: ReportInput, view: TextView, *, quotes_per_group: int = 2
     sizes = counts.group_sizes(data.segments)
     themes = counts.theme_counts(data)
     coded = [t for t in themes if t.total.segments]
-    names = {s.group: view.label(s.group) for s in sizes}
+    names = {s.group: data.group_name(s.group, view) for s in sizes}
     blocks: list[Block] = [*_introduction(data)]
     blocks += _overview(themes, sizes, names, data.group_by, data.include_suggestions)
     blocks += _by_group(data, coded, sizes, names, with_charts)
@@ -164,8 +164,8 @@ def _together(data: ReportInput, with_charts: bool) -> list[Block]:
 def _attribution(segment: SegmentFact, names: dict[str, str], view: TextView) -> str:
     """Who said it, in which group, where. A label scoped to its document ("R (kw_d.pdf)") drops
     the document here, since the attribution names it anyway."""
-    document = view.label(segment.document)
-    who = segment.participant and view.label(segment.participant.removesuffix(f" ({segment.document})"))
+    document = view.document(segment.document)
+    who = segment.participant and view.participant(segment.participant).removesuffix(f" ({document})")
     return f"{who} ({names[segment.group]}), {document}, {segment.position}" if who else \
         f"{document} ({names[segment.group]}), {segment.position}"
 
@@ -229,10 +229,10 @@ def _framework(data: ReportInput, coded_themes: list[ThemeCount], names: dict[st
     groups = {g: i for i, g in enumerate(counts.group_order(data.segments))}
     with_codings = {case for case, _ in cells}
     order = sorted((s for s in cases.values() if s.case in with_codings),
-                   key=lambda s: (groups[s.group], view.label(s.case_label).casefold()))
+                   key=lambda s: (groups[s.group], s.case_name(view).casefold()))
     for number, start in enumerate(range(0, len(coded_themes), FRAMEWORK_THEMES), start=1):
         chunk = coded_themes[start:start + FRAMEWORK_THEMES]
-        rows = [[view.label(case.case_label), names[case.group],
+        rows = [[case.case_name(view), names[case.group],
                  *(_cell(cells.get((case.case, t.theme.key), []), view) for t in chunk)] for case in order]
         blocks.append(Table(f"Framework {number}", ["Participant", "Group", *(t.theme.name for t in chunk)],
                             rows))

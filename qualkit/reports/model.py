@@ -1,8 +1,9 @@
 """What a report is built from: the codable segments and codings in scope, as plain data.
 
 No quote text travels here: a segment is known by its id, and its words reach a report only through
-an `AnonymisedView`. Labels (participants, documents, group values) are as stored and are likewise
-passed through the view before anything shows them.
+an `AnonymisedView`. Participant labels and document names are as stored and are likewise passed
+through the view before anything shows them; group values are the analysis' own categories and show
+as stored.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ class TextView(Protocol):
 
     def segment_text(self, segment_id: int) -> str: ...
 
-    def label(self, text: str | None) -> str: ...
+    def participant(self, label: str | None) -> str: ...
+
+    def document(self, name: str | None) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -56,9 +59,10 @@ class SegmentFact:
         return ("participant", self.participant_id) if self.participant_id is not None else (
             "document", self.document_id)
 
-    @property
-    def case_label(self) -> str:
-        return self.participant if self.participant is not None else self.document
+    def case_name(self, view: TextView) -> str:
+        """What outputs call the segment's case."""
+        return view.participant(self.participant) if self.participant is not None else \
+            view.document(self.document)
 
     @property
     def position(self) -> str:
@@ -131,3 +135,15 @@ class ReportInput:
     filters: list[str] = field(default_factory=list)  # the scope, in words
     agreement: Agreement | None = None
     coder_pairs: tuple[CoderPair, ...] = ()
+
+    def group_name(self, value: str, view: TextView) -> str:
+        """How outputs show a group value: as stored (stakeholder groups, roles, attribute values are
+        the analysis' own categories), but through the view when the groups are participants or
+        documents."""
+        if value == NO_GROUP:
+            return value
+        if self.group_by == "participant":
+            return view.participant(value)
+        if self.group_by == "document":
+            return view.document(value)
+        return value

@@ -34,8 +34,8 @@ def quote_table(data: ReportInput, view: TextView, *, code_paths: bool = False) 
             themes = [data.themes[i] for i in sorted(by_segment[segment.id][status])]
             paths = ["; ".join(t.path for t in themes)] if code_paths else []
             rows.append([view.segment_text(segment.id), "; ".join(t.name for t in themes),
-                         view.label(segment.group), view.label(segment.participant),
-                         view.label(segment.document), segment.position, status, *paths])
+                         data.group_name(segment.group, view), view.participant(segment.participant),
+                         view.document(segment.document), segment.position, status, *paths])
     return QUOTE_COLUMNS + ([CODE_PATHS] if code_paths else []), rows
 
 
@@ -52,11 +52,11 @@ def case_matrix(data: ReportInput, view: TextView, *, binary: bool = False) -> R
         for segment_id in coded.get(theme.key, {}):
             tally[(segments[segment_id].case, theme.key)] += 1
     groups = {g: i for i, g in enumerate(group_order(data.segments))}
-    order = sorted(cases.values(), key=lambda s: (groups[s.group], view.label(s.case_label).casefold()))
+    order = sorted(cases.values(), key=lambda s: (groups[s.group], s.case_name(view).casefold()))
     rows: list[list[Cell]] = []
     for case in order:
         values = [tally[(case.case, t.key)] for t in data.themes]
-        rows.append([view.label(case.case_label), view.label(case.group),
+        rows.append([case.case_name(view), data.group_name(case.group, view),
                      *([int(v > 0) for v in values] if binary else values)])
     return ["case", "group", *(t.key for t in data.themes)], rows
 

@@ -19,11 +19,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qualkit.anonymise import labels
 from qualkit.anonymise.detect import Detector
 from qualkit.anonymise.detection import LABELS, Detection, resolve
-from qualkit.anonymise.replace import STYLES, PseudonymKey
-from qualkit.anonymise.view import AnonymisedView
-from qualkit.anonymise.vocabulary import ROLE_WORDS
+from qualkit.anonymise.lexicon import load_lexicon
+from qualkit.anonymise.people import normalise
+from qualkit.anonymise.replace import AMBIGUOUS_PERSON, STYLES, PseudonymKey
+from qualkit.anonymise.view import AnonymisedView, AppliedRedaction
 from qualkit.errors import NotFoundError, QualkitError
 from qualkit.services.projects import Progress, Project, current_user
 from qualkit.store import redactions as store
@@ -37,8 +39,7 @@ from qualkit.store.schema import (
     SpeakerRow,
 )
 
-TRANSCRIPT_LABELS = frozenset("int interviewer resp respondent speaker participant facilitator moderator "
-                              "researcher family group".split())
+AMBIGUOUS_REASON = "ambiguous: this name could be more than one person here"
 
 
 class AnonymisationError(QualkitError):
@@ -53,7 +54,20 @@ class AnonymisationSummary:
     by_source: Counter[str] = field(default_factory=Counter)  # per detection layer (or "manual")
     suggested: int = 0  # new machine redactions, awaiting review (applied meanwhile)
     kept_decisions: int = 0  # accepted, rejected and hand-made redactions carried over
-    pseudonyms: int = 0  # distinct originals in the key
+    pseudonyms: int = 0  # people, places and organisations in the key
+    ambiguous: int = 0  # names that could be two people where they stand: for a person to decide
+
+
+@dataclass
+class _Run:
+    """What an anonymisation run found, before anything is stored: the machine's new redactions,
+    the key, and the decided rows' pseudonyms under that key."""
+
+    summary: AnonymisationSummary
+    rows: list[dict[str, Any]]
+    key: PseudonymKey
+    settings: dict[str, Any]
+    decided: dict[int, str]  # decided redaction id -> its pseudonym under this run's key
 
 
 def anonymise_project(project: Project, *, style: str | None = None,
@@ -65,86 +79,126 @@ def anonymise_project(project: Project, *, style: str | None = None,
     redacted whether or not the detector finds it. The key is reused, so a person keeps their
     pseudonym across runs; changing the style starts a new key.
     """
-    style = style or project.config.anonymise.style
+    run = _detect(project, style or project.config.anonymise.style, progress)
+    with project.transaction() as session:
+        store.delete_suggested(session)
+        store.add_many(session, run.rows)
+        store.set_replacements(session, run.decided)
+        store.save_key(session, run.key.to_dict(), run.settings)
+        repo.log_event(session, current_user(), "anonymise", "project", None, run_id=run.summary.run_id,
+                       documents=run.summary.documents, suggested=run.summary.suggested,
+                       kept=run.summary.kept_decisions, ambiguous=run.summary.ambiguous,
+                       by_label=dict(run.summary.by_label))
+    if progress:
+        progress("", 2, 2)
+    return run.summary
+
+
+def _detect(project: Project, style: str, progress: Progress | None = None) -> _Run:
+    """Read the project and run the detector and the pseudonyms over it; writes nothing."""
     if style not in STYLES:
         raise AnonymisationError(f"unknown pseudonym style '{style}'.", f"Use one of: {', '.join(STYLES)}.")
     with project.sessions() as session:
         documents = [(d.id, d.text) for d in session.scalars(select(DocumentRow).order_by(DocumentRow.id))]
         settings = _settings(session, project, style)
-        allow, deny, people, roles = _inputs(session)
-        kept = [(r.document_id, r.start, r.end, r.status, r.source, r.label) for r in store.decided(session)]
+        given = _inputs(session)
+        kept = [(r.id, r.document_id, r.start, r.end, r.status, r.label) for r in store.decided(session)]
         stored = store.key_row(session)
     if not documents:
         raise NotFoundError("the project has no documents to anonymise.",
                             "Import documents first with `qualkit import PROJECT FILES`.")
     if progress:
         progress("detecting", 0, 2)
-    detector = Detector(project.config.nlp.spacy_model, known_people=people, allow=allow, deny=deny)
+    detector = Detector(project.config.nlp.spacy_model, known_people=given.people, allow=given.allow,
+                        deny=given.deny)
     found = detector.detect_many([text for _, text in documents])
     if progress:
         progress("saving", 1, 2)
-    key = _key(stored.data if stored else None, style, roles)
-    rejected = {(doc, start, end) for doc, start, end, status, _, _ in kept if status == store.REJECTED}
-    forced: dict[int, list[Detection]] = {}
+    key = _key(stored.data if stored else None, style, given.roles, given.participants)
     texts = dict(documents)
-    for doc, start, end, status, _, label in kept:
+    rejected = {(doc, start, end) for _, doc, start, end, status, _ in kept if status == store.REJECTED}
+    forced: dict[int, list[Detection]] = {}
+    for _, doc, start, end, status, label in kept:
         if status != store.REJECTED:
             forced.setdefault(doc, []).append(Detection(start, end, label, texts[doc][start:end], "manual",
                                                         "kept from an earlier decision"))
+    resolved = {doc: resolve([*(d for d in detections if (doc, d.start, d.end) not in rejected),
+                              *forced.get(doc, [])], text)
+                for (doc, text), detections in zip(documents, found, strict=True)}
+    key.learn_people((doc, d.text) for doc, found_here in resolved.items() for d in found_here
+                     if d.label == "PERSON")
     summary = AnonymisationSummary(uuid.uuid4().hex, len(documents), kept_decisions=len(kept))
-    rows = []
-    for (doc, text), detections in zip(documents, found, strict=True):
-        machine = [d for d in detections if (doc, d.start, d.end) not in rejected]
-        forced_spans = {(d.start, d.end) for d in forced.get(doc, [])}
-        for d in resolve([*machine, *forced.get(doc, [])], text):
-            replacement = key.pseudonym(d.text, d.label)
+    rows: list[dict[str, Any]] = []
+    for doc, detections in resolved.items():
+        for d in detections:
+            replacement = key.pseudonym(d.text, d.label, doc)
             summary.by_label[d.label] += 1
-            if (d.start, d.end) in forced_spans:
+            if d.source == "manual":
                 summary.by_source["decided"] += 1
                 continue
+            reason = d.reason
+            if replacement == AMBIGUOUS_PERSON:
+                summary.ambiguous += 1
+                reason += f"; {AMBIGUOUS_REASON}"
             summary.by_source[d.source] += 1
             rows.append({"document_id": doc, "start": d.start, "end": d.end, "original": d.text,
-                         "label": d.label, "source": d.source, "reason": d.reason,
+                         "label": d.label, "source": d.source, "reason": reason,
                          "replacement": replacement, "status": store.SUGGESTED, "run_id": summary.run_id})
+    # Decided rows a longer detection swallowed still name a pseudonym of their own.
+    decided = {redaction_id: key.pseudonym(texts[doc][start:end], label, doc)
+               for redaction_id, doc, start, end, status, label in kept if status != store.REJECTED}
     summary.suggested = len(rows)
-    summary.pseudonyms = sum(len(entries) for entries in key.entries.values())
-    with project.transaction() as session:
-        store.delete_suggested(session)
-        store.add_many(session, rows)
-        _refresh_decided_replacements(session, key)
-        store.save_key(session, key.to_dict(), settings)
-        repo.log_event(session, current_user(), "anonymise", "project", None, run_id=summary.run_id,
-                       documents=summary.documents, suggested=summary.suggested,
-                       kept=summary.kept_decisions, by_label=dict(summary.by_label))
-    if progress:
-        progress("", 2, 2)
-    return summary
+    summary.pseudonyms = len(key.people()) + sum(len(entries) for entries in key.entries.values())
+    return _Run(summary, rows, key, settings, decided)
 
 
 def ensure_anonymised(project: Project) -> None:
     """Run `anonymise_project` when documents, people, terms or settings changed since the last run
     (or it never ran), so no output can show text the detector has not seen."""
+    if _stale(project):
+        anonymise_project(project)
+
+
+def _stale(project: Project) -> bool:
     with project.sessions() as session:
         stored = store.key_row(session)
         current = _settings(session, project, project.config.anonymise.style)
         has_documents = session.scalar(select(DocumentRow.id).limit(1)) is not None
-    if has_documents and (stored is None or stored.settings != current):
-        anonymise_project(project)
+    return has_documents and (stored is None or stored.settings != current)
 
 
 def anonymised_view(project: Project) -> AnonymisedView:
-    """Anonymised documents, segments and labels, as of now (anonymising first if needed)."""
-    ensure_anonymised(project)
+    """Anonymised documents, segments and labels, as of now. When documents, people or lists changed
+    since the last run, a writable project is anonymised again first; a read-only one is anonymised
+    in memory, so that nothing is written and no output shows text the detector has not seen."""
+    run = None
+    if _stale(project):
+        if project.read_only:
+            run = _detect(project, project.config.anonymise.style)
+        else:
+            anonymise_project(project)
     with project.sessions() as session:
         documents = {doc: text for doc, text in session.execute(select(DocumentRow.id, DocumentRow.text))}
+        names = [(d.id, d.name, d.display_name) for d in session.execute(
+            select(DocumentRow.id, DocumentRow.name, DocumentRow.display_name).order_by(DocumentRow.id))]
         segments = {sid: (doc, start, end) for sid, doc, start, end in session.execute(
             select(SegmentRow.id, SegmentRow.document_id, SegmentRow.start, SegmentRow.end))}
-        applied = store.applied(session)
+        applied = store.applied(session, replacements=run.decided if run else None,
+                                suggested=run is None)
+        participants = list(session.execute(select(ParticipantRow.label, ParticipantRow.role)))
         stored = store.key_row(session)
-    key = PseudonymKey.from_dict(stored.data) if stored else None
-    pseudonyms = {original: pseudonym for entries in (key.entries.values() if key else ())
-                  for original, pseudonym in entries.items()}
-    return AnonymisedView(documents, segments, applied, pseudonyms)
+        originals = store.applied_originals(session) if run is None else set()
+    if run is not None:
+        key = run.key
+        for row in run.rows:
+            applied.setdefault(row["document_id"], []).append(
+                AppliedRedaction(row["start"], row["end"], row["replacement"]))
+        originals |= {normalise(row["original"]) for row in run.rows}
+    else:
+        key = PseudonymKey.from_dict(stored.data) if stored else PseudonymKey()
+    document_names = labels.document_names(names, originals | key.names(), load_lexicon())
+    participant_names = labels.participant_names(participants, key, document_names)
+    return AnonymisedView(documents, segments, applied, participant_names, document_names)
 
 
 def list_redactions(project: Project, *, status: str | None = None, label: str | None = None,
@@ -195,11 +249,11 @@ def add_manual_redaction(project: Project, document: str, start: int, end: int, 
                                      f"({len(row.text)} characters).",
                                      "Give 0 <= start < end <= the document's length, around some text.")
         stored = store.key_row(session)
-        key = _key(stored.data if stored else None, project.config.anonymise.style, {})
+        key = PseudonymKey.from_dict(stored.data) if stored else PseudonymKey(project.config.anonymise.style)
         original = row.text[start:end]
         redaction = RedactionRow(document_id=row.id, start=start, end=end, original=original, label=label,
                                  source=store.MANUAL, reason=f"marked by {actor}",
-                                 replacement=key.pseudonym(original, label), status=store.ACCEPTED,
+                                 replacement=key.pseudonym(original, label, row.id), status=store.ACCEPTED,
                                  reviewer=actor)
         session.add(redaction)
         store.save_key(session, key.to_dict(), stored.settings if stored else {})
@@ -265,8 +319,7 @@ def pseudonym_key(project: Project) -> list[PseudonymEntry]:
             return []
         repo.log_event(session, current_user(), "read_key", "pseudonym_key", stored.id)
         key = PseudonymKey.from_dict(stored.data)
-    return [PseudonymEntry(label, original, pseudonym) for label, entries in sorted(key.entries.items())
-            for original, pseudonym in sorted(entries.items())]
+    return [PseudonymEntry(label, original, pseudonym) for label, original, pseudonym in key.table()]
 
 
 def export_key(project: Project, path: Path) -> int:
@@ -289,50 +342,49 @@ def export_key(project: Project, path: Path) -> int:
     return len(pseudonyms)
 
 
-def _inputs(session: Session) -> tuple[list[str], dict[str, str], list[str], dict[str, str]]:
-    """The project's allow terms, deny terms, known people (speaker and participant labels) and
-    their roles from the participants sheet."""
+@dataclass(frozen=True)
+class _Inputs:
+    """What a run depends on besides the texts: the lists, who the people are and their roles."""
+
+    allow: list[str]
+    deny: dict[str, str]
+    people: list[str]  # speaker and participant labels that may be names, and participants' own names
+    roles: dict[str, str]  # name -> role from the participants sheet
+    participants: dict[str, str]  # a participant's own name -> their participant label
+
+
+def _inputs(session: Session) -> _Inputs:
     listed = store.terms(session)
     allow = [t.term for t in listed if t.kind == store.ALLOW]
     deny = {t.term: t.label or "PERSON" for t in listed if t.kind == store.DENY}
-    people = session.execute(select(SpeakerRow.label, ParticipantRow.label, ParticipantRow.role)
+    spoken = session.execute(select(SpeakerRow.label, ParticipantRow.label, ParticipantRow.role)
                              .join(ParticipantRow, SpeakerRow.participant_id == ParticipantRow.id)).all()
-    names = sorted({name for speaker, participant, _ in people for name in (speaker, participant)
-                    if _could_be_a_name(name)})
-    roles = {name: role for speaker, participant, role in people if role
-             for name in (speaker, participant)}
-    return allow, deny, names, roles
-
-
-def _could_be_a_name(label: str) -> bool:
-    """Whether a speaker or participant label may hold a person's name: "Dani" or "Mrs Shaw" may;
-    "YP2", "P9", "KW", "Int" and "Keyworker C" are already pseudonymous."""
-    words = [w.strip(".()") for w in label.split()]
-    return any(len(w) > 1 and w.isalpha() and w[0].isupper() and not w.isupper()
-               and w.casefold() not in ROLE_WORDS and w.casefold() not in TRANSCRIPT_LABELS
-               for w in words)
+    own = {name: label for label, names in session.execute(
+        select(ParticipantRow.label, ParticipantRow.known_names)) for name in names or ()}
+    people = sorted({name for speaker, participant, _ in spoken for name in (speaker, participant)
+                     if labels.could_be_a_name(name)} | set(own))
+    roles = {name: role for speaker, participant, role in spoken if role for name in (speaker, participant)}
+    return _Inputs(allow, deny, people, roles, own)
 
 
 def _settings(session: Session, project: Project, style: str) -> dict[str, Any]:
     """A fingerprint of everything a run depends on; a stale one means outputs need a new run."""
-    allow, deny, people, roles = _inputs(session)
+    given = _inputs(session)
     shas = [sha for (sha,) in session.execute(select(DocumentRow.sha256).order_by(DocumentRow.id))]
-    digest = hashlib.sha256(json.dumps([shas, allow, sorted(deny.items()), people, sorted(roles.items())],
+    digest = hashlib.sha256(json.dumps([shas, given.allow, sorted(given.deny.items()), given.people,
+                                        sorted(given.roles.items()), sorted(given.participants.items())],
                                        ensure_ascii=False).encode()).hexdigest()
     return {"inputs": digest, "style": style, "spacy_model": project.config.nlp.spacy_model}
 
 
-def _key(data: dict[str, Any] | None, style: str, roles: dict[str, str]) -> PseudonymKey:
-    """The stored key when it has this style (so pseudonyms stay stable), else a new one."""
-    if data and data.get("style") == style:
-        key = PseudonymKey.from_dict(data)
-        fresh = PseudonymKey(style, roles)
-        key.roles = {**key.roles, **fresh.roles}
-        return key
-    return PseudonymKey(style, roles)
-
-
-def _refresh_decided_replacements(session: Session, key: PseudonymKey) -> None:
-    """Kept redactions show the pseudonym the current key gives their original."""
-    for row in store.decided(session):
-        row.replacement = key.pseudonym(row.original, row.label)
+def _key(data: dict[str, Any] | None, style: str, roles: dict[str, str],
+         participants: dict[str, str]) -> PseudonymKey:
+    """A new key for this run that remembers the stored one (so people keep their pseudonyms); a
+    change of style starts afresh but keeps people's merge and apart decisions."""
+    key = PseudonymKey(style, roles, participants)
+    if data:
+        stored = PseudonymKey.from_dict(data)
+        key.merged, key.apart = stored.merged, stored.apart
+        if stored.style == style:
+            key.hints, key.entries, key.counters = stored.hints, stored.entries, stored.counters
+    return key

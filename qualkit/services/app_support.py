@@ -158,8 +158,8 @@ def theme_quotes(project: Project, code: str | None = None, group: str | None = 
         text = view.segment_text(coding.segment_id)
         if needle and needle not in text.casefold():
             continue
-        quotes.append(Quote(coding.segment_id, coding.code, text, view.label(coding.participant),
-                            view.label(coding.document), coding.group or NO_GROUP))
+        quotes.append(Quote(coding.segment_id, coding.code, text, view.participant(coding.participant),
+                            view.document(coding.document), coding.group or NO_GROUP))
         if len(quotes) >= limit:
             break
     return quotes
@@ -172,5 +172,5 @@ def anonymised_segments(project: Project, document: str) -> list[tuple[int, str 
         if repo.document_named(session, None, document) is None:
             raise NotFoundError(f"no document named '{document}' in the project.",
                                 "Choose one of the project's documents.")
-        return [(s.id, view.label(s.participant or s.speaker) or None, view.segment_text(s.id))
+        return [(s.id, view.participant(s.participant) or None, view.segment_text(s.id))
                 for s in repo.iter_segments(session, document=document)]

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from qualkit.config import CONFIG_FILE, ProjectConfig, default_config_text, load_config
-from qualkit.errors import NotFoundError
+from qualkit.errors import NotFoundError, ReadOnlyError
 from qualkit.store import repository as repo
 from qualkit.store.database import create_project_engine, session_factory, transaction
 from qualkit.store.schema import (
@@ -39,6 +39,7 @@ class Project:
 
     folder: Path
     config: ProjectConfig
+    read_only: bool = False  # opened to look only: no transaction, not even an audit event
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
@@ -46,6 +47,10 @@ class Project:
         return session_factory(engine)
 
     def transaction(self):  # type: ignore[no-untyped-def]
+        if self.read_only:
+            raise ReadOnlyError("this project is open read-only, so nothing can be changed.",
+                                "Ask the project's owner for an editable copy, or open it without "
+                                "--read-only.")
         return transaction(self.sessions)
 
 
@@ -63,8 +68,10 @@ def init_project(folder: Path, *, database_url: str | None = None, name: str | N
     return project
 
 
-def open_project(folder: Path) -> Project:
-    return Project(folder, load_config(folder))
+def open_project(folder: Path, *, read_only: bool = False) -> Project:
+    """The project in `folder`; `read_only` (or `read_only = true` under `[app]` in its settings for
+    the app) refuses every write."""
+    return Project(folder, load_config(folder), read_only)
 
 
 

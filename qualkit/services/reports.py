@@ -295,6 +295,9 @@ def write_report(project: Project, formats: Iterable[str] = tuple(REPORT_FORMATS
 
 
 def _log(project: Project, action: str, **data: Any) -> None:
+    """Audit an output; a project open read-only writes nothing, not even this."""
+    if project.read_only:
+        return
     with project.transaction() as session:
         repo.log_event(session, current_user(), action, "project", None, **data)
 
@@ -376,13 +379,26 @@ def codings_records(project: Project, options: ReportOptions = ReportOptions(), 
     segments = {s.id: s for s in data.segments}
     themes = {t.key: t for t in data.themes}
     texts = {} if view else _original_texts(project)
-    label = view.label if view else (lambda text: text or "")
-    return [{"segment": s.id, "document": label(s.document), "position": s.position,
-             "participant": label(s.participant) or None, "case": label(s.case_label),
-             "group": label(s.group), "code": c.code, "code_name": themes[c.code].name,
+    shown: TextView = view or _AsStored()
+    return [{"segment": s.id, "document": shown.document(s.document), "position": s.position,
+             "participant": shown.participant(s.participant) or None, "case": s.case_name(shown),
+             "group": data.group_name(s.group, shown), "code": c.code, "code_name": themes[c.code].name,
              "code_path": themes[c.code].path, "status": c.status, "source": c.source, "score": c.score,
              "text": view.segment_text(s.id) if view else texts[s.id]}
             for c in data.codings for s in (segments[c.segment_id],)]
+
+
+class _AsStored:
+    """Names as stored, for the raw (not anonymised) frame."""
+
+    def segment_text(self, segment_id: int) -> str:
+        raise NotImplementedError("the raw frame reads stored texts")
+
+    def participant(self, label: str | None) -> str:
+        return label or ""
+
+    def document(self, name: str | None) -> str:
+        return name or ""
 
 
 def _original_texts(project: Project) -> dict[int, str]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from qualkit.anonymise.people import normalise
 from qualkit.anonymise.view import AppliedRedaction
 from qualkit.store.schema import AnonymisationTermRow, DocumentRow, PseudonymKeyRow, RedactionRow
 
@@ -46,16 +47,40 @@ class Term:
     label: str | None
 
 
-def applied(session: Session) -> dict[int, list[AppliedRedaction]]:
-    """Document id -> the redactions shown in anonymised text (all but the rejected)."""
+def applied(session: Session, *, replacements: Mapping[int, str] | None = None,
+            suggested: bool = True) -> dict[int, list[AppliedRedaction]]:
+    """Document id -> the redactions shown in anonymised text (all but the rejected). `replacements`
+    override stored pseudonyms by redaction id; `suggested=False` leaves out the machine's undecided
+    rows (a fresh run in memory stands in for them)."""
     found: dict[int, list[AppliedRedaction]] = {}
-    rows = session.execute(select(RedactionRow.document_id, RedactionRow.start, RedactionRow.end,
-                                  RedactionRow.replacement, RedactionRow.status, RedactionRow.source)
-                           .where(RedactionRow.status != REJECTED))
-    for document_id, start, end, replacement, status, source in rows:
+    query = select(RedactionRow.id, RedactionRow.document_id, RedactionRow.start, RedactionRow.end,
+                   RedactionRow.replacement, RedactionRow.status, RedactionRow.source
+                   ).where(RedactionRow.status != REJECTED)
+    if not suggested:
+        query = query.where((RedactionRow.status != SUGGESTED) | (RedactionRow.source == MANUAL))
+    for redaction_id, document_id, start, end, replacement, status, source in session.execute(query):
+        shown = (replacements or {}).get(redaction_id, replacement)
         found.setdefault(document_id, []).append(
-            AppliedRedaction(start, end, replacement, status == ACCEPTED or source == MANUAL))
+            AppliedRedaction(start, end, shown, status == ACCEPTED or source == MANUAL))
     return found
+
+
+def applied_originals(session: Session) -> set[str]:
+    """The words every applied redaction hides, normalised: what no label may show either."""
+    return {normalise(original) for (original,) in session.execute(
+        select(RedactionRow.original).where(RedactionRow.status != REJECTED))}
+
+
+def set_replacements(session: Session, replacements: Mapping[int, str]) -> None:
+    """Give redactions (by id) the pseudonyms a new key gives their originals."""
+    for row in session.scalars(select(RedactionRow).where(RedactionRow.id.in_(list(replacements)))):
+        row.replacement = replacements[row.id]
+
+
+def matching(session: Session, term: str) -> list[RedactionRow]:
+    """Every redaction of `term`, however it is written (case, spacing, possessive)."""
+    wanted = normalise(term)
+    return [row for row in session.scalars(select(RedactionRow)) if normalise(row.original) == wanted]
 
 
 def decided(session: Session) -> list[RedactionRow]:

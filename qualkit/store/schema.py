@@ -55,6 +55,8 @@ class DocumentRow(Base):
     group: Mapped[str | None] = mapped_column("stakeholder_group", String(200))
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # How outputs name the document when its file name must not show (it holds an identifier).
+    display_name: Mapped[str | None] = mapped_column(String(500))
 
     corpus: Mapped[CorpusRow] = relationship()
 
@@ -70,6 +72,9 @@ class ParticipantRow(Base):
     role: Mapped[str | None] = mapped_column(String(200))
     site: Mapped[str | None] = mapped_column(String(200))
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The person's own names as the texts write them: personal data, used only to find and replace
+    # them (with `label`), never shown.
+    known_names: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
 
 class SpeakerRow(Base):

@@ -35,8 +35,11 @@ class MarkingView:
     def segment_text(self, segment_id: int) -> str:
         return f"<{TEXTS[segment_id]}>"
 
-    def label(self, text: str | None) -> str:
-        return f"[{text}]" if text else ""
+    def participant(self, label: str | None) -> str:
+        return f"[{label}]" if label else ""
+
+    def document(self, name: str | None) -> str:
+        return f"[{name}]" if name else ""
 
 
 def segment(id: int, participant: str | None, group: str, document: str = "a.txt") -> SegmentFact:
@@ -87,6 +90,8 @@ def test_every_quote_and_name_comes_through_the_view() -> None:
         assert all(f"<{shortened}" in line for line in text.splitlines() if shortened in line)
     for label in ("Parent 1", "Keyworker C", "a.txt", "notes.txt"):
         assert not re.search(rf"(?<!\[){re.escape(label)}", text), label
+    # Groups are the analysis' own categories: shown as stored, never through the text view.
+    assert "Families" in text and "[Families]" not in text
 
 
 def test_suggestions_are_counted_only_when_asked_and_marked() -> None:
@@ -107,8 +112,8 @@ def test_quote_and_matrix_tables() -> None:
     assert by_quote[f"<{TEXTS[4]}>"][6] == SUGGESTED
     columns, rows = tables.case_matrix(data(), MarkingView())
     assert columns == ["case", "group", "trust", "housing", "repairs"]
-    assert rows[0] == ["[Parent 1]", "[Families]", 1, 1, 1]
-    assert ["[notes.txt]", "[Keyworkers]", 0, 1, 0] in rows
+    assert rows[0] == ["[Parent 1]", "Families", 1, 1, 1]  # the group as stored
+    assert ["[notes.txt]", "Keyworkers", 0, 1, 0] in rows
     _, binary = tables.case_matrix(data(), MarkingView(), binary=True)
     assert {v for row in binary for v in row[2:]} == {0, 1}
 

@@ -56,8 +56,9 @@ def test_no_output_contains_an_original(small: services.Project, outputs: dict[s
 
 def test_document_names_and_speaker_labels_are_pseudonymised(outputs: dict[str, str]) -> None:
     quotes = outputs["quotes.csv"]
-    assert INTERVIEW not in quotes and "_interview.txt" in quotes  # named, under a pseudonym
+    assert INTERVIEW not in quotes and "Document 2" in quotes  # a neutral name instead
     assert "units.jsonl" in quotes  # names without identifiers are left as they are
+    assert "Families" in quotes and "Keyworkers" in quotes  # groups as stored
 
 
 def test_the_pandas_api_is_anonymised_unless_asked(small: services.Project) -> None:
