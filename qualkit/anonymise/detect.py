@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from qualkit.anonymise.detection import LABELS, SOURCES, Detection, make, resolve
-from qualkit.anonymise.entities import find_entities, load_ner_pipeline
+from qualkit.anonymise.entities import EVERYDAY_PHRASE, find_entities, load_ner_pipeline
 from qualkit.anonymise.lexicon import load_lexicon
 from qualkit.anonymise.names import find_names
 from qualkit.anonymise.organisations import find_organisations
@@ -86,6 +86,7 @@ class Detector:
             if "deny" in self.layers:
                 detections += self._find_denied(text)
             found.append(self._without_allowed(text, detections))
+        found = _without_topics(texts, found)
         if "propagated" in self.layers:
             found = propagate(texts, found, lexicon)
         return [resolve(self._without_allowed(text, d), text) for text, d in zip(texts, found, strict=True)]
@@ -108,12 +109,29 @@ class Detector:
                 if d.source == "deny" or not any(s <= d.start and d.end <= e for s, e in allowed)]
 
 
+def _without_topics(texts: Sequence[str], found: list[list[Detection]]) -> list[list[Detection]]:
+    """Drop NER's organisations and places made of everyday words that the project also writes in lower
+    case ("Domestic Abuse" beside "domestic abuse"): a topic or a heading, not a name."""
+    phrases = {d.text for detections in found for d in detections if d.reason == EVERYDAY_PHRASE}
+    if not phrases:
+        return found
+    lower = "\n".join(texts)
+    topics = {p for p in phrases if re.search(
+        r"(?<![\w-])" + r"\s+".join(map(re.escape, p.casefold().split())) + r"(?![\w-])", lower)}
+    return [[d for d in detections if not (d.reason == EVERYDAY_PHRASE and d.text in topics)]
+            for detections in found]
+
+
 def _known_terms(names: Sequence[str]) -> list[str]:
-    """A known person's full name and each of its name words ("Danielle Okafor", "Danielle", "Okafor")."""
+    """A known person's full name and each of its name words ("Danielle Okafor", "Danielle", "Okafor").
+    A label made of role and everyday words ("Housing Officer", "Keyworker B", "Parent 3") names a role,
+    not a person: its words are no one's name."""
+    lexicon = load_lexicon()
     terms = set()
     for name in names:
         words = [w for w in name.split() if w not in TITLES and w.casefold() not in ROLE_WORDS
-                 and len(w) > 1 and any(c.isalpha() for c in w)]
+                 and len(w) > 1 and any(c.isalpha() for c in w)
+                 and not (lexicon.is_ordinary_word(w) and not lexicon.is_name(w))]
         if words:
             terms.add(" ".join(words))
             terms.update(words)

@@ -38,6 +38,10 @@ _MONTH = "|".join(MONTHS + MONTH_ABBREVIATIONS)
 _DATE_WORD = re.compile(rf"\d|\b(?:{_MONTH})\b")
 _SPECIFIC = re.compile(rf"\b(?:{_MONTH})\b|\b(?:1[89]|20)\d\d\b|\b\d{{1,2}}(?:st|nd|rd|th)\b|\d[/.]\d")
 _NOT_ENTITIES = GENERIC_TERMS | LANGUAGES  # "the Hub", "Urdu": never an identifier
+# The reason given to an organisation or place NER made of everyday words only ("Domestic Abuse", "Moss
+# Side"): the detector drops it where the project also writes the words in lower case, as a topic.
+EVERYDAY_PHRASE = "spaCy entity of everyday words"
+_JOINERS = frozenset({"of", "for", "and", "&", "the", "in", "on", "to", "-", "–"})
 _SPOKEN = {"twenty", "twenty-one", "twenty-two", "twenty-three", "twenty-four", "nineteen", "-", "of"}
 
 
@@ -103,10 +107,53 @@ def _trimmed(piece: Span, label: str, lexicon: Lexicon) -> Detection | None:
     text = doc.text[start:end]
     if text.casefold() in _NOT_ENTITIES or all(t.text in TITLES for t in tokens):
         return None
-    if len(tokens) == 1 and lexicon.is_ordinary_word(text) and (
+    if len(tokens) == 1 and _everyday(text, lexicon) and (
             (label == "PERSON" and not lexicon.is_first_name(text)) or sentence_start(tokens[0])):
         return None  # "Calmer", "Attendance": capitalised everyday words NER took for names
+    if label != "PERSON" and _generic_phrase(tokens, lexicon):
+        return None  # "Families", "Policy", "NVQ Level 3": not a name
+    if label != "PERSON" and not _continues_name(tokens[0], lexicon) \
+            and all(_everyday(t.text, lexicon) for t in tokens if any(c.isalpha() for c in t.text)):
+        # "Domestic Abuse", "Moss Side": a topic if the project writes it in lower case too (detect.py)
+        return make(doc.text, start, end, label, "ner", EVERYDAY_PHRASE)
     return make(doc.text, start, end, label, "ner", f"spaCy {piece.label_ or label}")
+
+
+def _everyday(word: str, lexicon: Lexicon) -> bool:
+    """An English word, capitalised or not, that names nothing in particular."""
+    if word.isupper() and len(word) > 1:
+        return False  # an acronym: "HIVE", "IRT"
+    folded = word.casefold()
+    return folded in _JOINERS or folded in GENERIC_TERMS or folded in ROLE_WORDS or (
+        (lexicon.is_ordinary_word(word) or lexicon.is_word_form(word) or lexicon.is_dictionary_word(folded))
+        and not lexicon.is_first_name(word) and not lexicon.is_proper_noun(word))
+
+
+def _continues_name(token: Token, lexicon: Lexicon) -> bool:
+    """Whether an entity goes on from a name before it: "Home" of "Bolton at Home"."""
+    i = token.i
+    if i < 2 or token.doc[i - 1].lower_ not in {"at", "of", "for"}:
+        return False
+    named = token.doc[i - 2]
+    return named.text[:1].isupper() and not _everyday(named.text, lexicon)
+
+
+def _generic_phrase(tokens: list[Token], lexicon: Lexicon) -> bool:
+    """An organisation or place NER made of everyday words only: a service, a topic or a heading
+    ("Families", "Domestic Abuse", "Agile Working"), or a level ("NVQ Level 3"). A single word after
+    "the" that ends the clause may name a venue ("in partnership with the Hive."), so it stays."""
+    doc = tokens[0].doc
+    after = doc[tokens[-1].i + 1] if tokens[-1].i + 1 < len(doc) else None
+    if after is not None and after.like_num and tokens[-1].is_title and not tokens[-1].is_upper:
+        return True  # "NVQ Level 3", "Key Stage 2"
+    if len(tokens) > 1 or not _everyday(tokens[0].text, lexicon):
+        return False  # several everyday words may be a name ("Moss Side"): see EVERYDAY_PHRASE
+    if _continues_name(tokens[0], lexicon):
+        return False
+    before = doc[tokens[0].i - 1] if tokens[0].i > 0 else None
+    venue = len(tokens) == 1 and before is not None and before.lower_ == "the" \
+        and not sentence_start(before) and (after is None or after.is_punct or after.is_space)
+    return not venue
 
 
 def _edge_noise(token: Token, label: str, lexicon: Lexicon, first: bool) -> bool:

@@ -103,6 +103,11 @@ class Lexicon:
         return len(stem) > 3 and (stem in self.dictionary or self.lower_frequency(stem) > RARE) \
             and not self.is_first_name(stem)
 
+    def is_proper_noun(self, word: str) -> bool:
+        """Whether people write `word` mostly capitalised ("England", "Stockton"), as they do names."""
+        capital = self.capital_frequency(word)
+        return capital > UNSEEN and capital >= self.lower_frequency(word) + LOWER_MARGIN
+
     def is_lower_case_name(self, word: str) -> bool:
         """Whether a lower-case `word` in a transcript is a first name ("kayden"), not a word."""
         lower = self.lower_frequency(word)

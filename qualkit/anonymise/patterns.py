@@ -50,6 +50,14 @@ PHONE = re.compile(rf"""(?<![\w+])(?:
   | \(0(?:1\d{{2,3}}|2\d|[389]\d{{2}})\)\s?\d{{3,4}}{_SEP}\d{{3,4}}     # (0161) 4960000
 )(?![\d])""", re.VERBOSE)
 
+# Part of a number, as people quote one from memory or cut it short: "07700 900 — something",
+# "0151 233 ...": a UK dialling code and at least one more group of three digits.
+PARTIAL_PHONE = re.compile(r"""(?<![\w+./-])(?:
+    (?:\+44[^\S\n]?|0)7\d{3}[^\S\n-]?\d{3}            # mobile: 07700 900
+  | 0(?:1\d{2,3}|2\d|[389]\d{2})[^\S\n-]?\d{3}        # landline: 0151 233, 020 794
+)(?![\d/.:]\d|\d|[^\S\n]\d)""", re.VERBOSE)
+# A number spaced as it was read out or typed: "0 7 7 0 0 9 0 0 1 2 3", "07 700 900 123".
+SPACED_PHONE = re.compile(r"(?<![\w+])(?:\+44|0)(?:[^\S\n]?\d){9,10}(?![^\S\n]?\d)")
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 # The full UK format (area, district, sector, unit), in capitals or in lower case as typed.
@@ -132,6 +140,20 @@ SPOKEN_YEARS = [
 ]
 
 
+def _spaced_phone(match: re.Match[str], _: Lexicon) -> bool:
+    """Ten or eleven digits with a UK start, not a list of small numbers ("0 1 2 3 4 5 6 7 8 9")."""
+    digits = re.sub(r"\D", "", match.group())
+    national = "0" + digits[2:] if digits.startswith("44") else digits
+    return len(national) in (10, 11) and national[1] in "12378" and national != "0123456789"[:len(national)]
+
+
+def _partial_phone(match: re.Match[str], _: Lexicon) -> bool:
+    """Not a date, a time or an amount: no "£" or "%" beside it, and not inside a longer number."""
+    before = match.string[max(0, match.start() - 2):match.start()]
+    after = match.string[match.end():match.end() + 2]
+    return "£" not in before and "%" not in after
+
+
 def _reference(match: re.Match[str], _: Lexicon) -> bool:
     return not re.fullmatch(r"\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?", match.group("id"))
 
@@ -200,7 +222,7 @@ _ORG_SUFFIX = (r"Primary(?:\s+School)?|Academy|(?:High|Secondary|Infant|Junior|G
                r"Catholic Primary|C of E Primary)\s+School|High|School|College|University|Nursery|"
                r"Infants|Juniors|Medical\s+Centre|Health\s+Centre|Surgery|Practice|Hospital|Infirmary|"
                r"Children['’]s\s+(?:Centre|Hospital)|Family\s+Hub|(?:Civic|Sports|Youth|Resource|Contact|Day|"
-               r"Enterprise|Business|Shopping|Arts|Family|Learning)\s+Centre|Foodbank|Food\s+Bank|Homes|Housing|"
+               r"Enterprise|Business|Shopping|Arts|Family|Learning|Job)\s+Centre(?:\s+Plus)?|Jobcentre(?:\s+Plus)?|Foodbank|Food\s+Bank|Homes|Housing|"
                r"Housing\s+Association|(?:Borough|City|County|District|Town|Parish)\s+Council|Council|"
                r"Police|Church|Mosque|Temple|Gurdwara|Synagogue|Library|Leisure\s+Centre|"
                r"Community\s+Centre|Gazette|FC|Football\s+Club|Ltd|Limited|plc|Trust|Foundation")
@@ -222,6 +244,12 @@ WORKPLACE = re.compile(
     rf"\bthe{_SP}(?P<org>(?:\d+{_SP})?{_CAP}(?:{_SP}{_CAP}){{0,2}}){_SP}(?:[a-z]+{_SP})?(?:factory|bakery|"
     rf"warehouse|depot|plant|call{_SP}centre|distribution{_SP}centre|supermarket|store|shop|garage|mill|"
     rf"hotel|restaurant|caf[eé]|pub|takeaway|salon|chippy|club)\b")
+# "at the Hive", "down the Junction.": a capitalised word after "the" where people go, ending the phrase,
+# names a venue or a project (not "the Council", "the Department": see _GENERIC).
+VENUE = re.compile(
+    rf"\b(?:at|to|from|with|down|round|outside|inside|near|into|in|via|through){_SP}the{_SP}"
+    rf"(?P<org>[A-Z][a-z]{{2,}})(?=[^\S\n]*[.,;:!?)\n]|{_SP}(?:and|on|in|at|for|with|every|today|yesterday|"
+    rf"tomorrow|last|next|or)\b|$)")
 FAMILY = re.compile(r"\bthe\s+(?P<name>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s+family\b")
 
 # Words that make a capitalised run generic rather than a name ("the Family Hub", "Children's Centre").
@@ -230,7 +258,16 @@ the a an our my your his her their this that these those and of at in on to from
 family children's childrens children early help community local primary secondary high junior infant
 special medical health leisure youth borough city county district parish town national public general
 support advice social care education learning pupil referral sixth form new old big little main
-central north south east west upper lower school academy college hub centre council police
+central north south east west upper lower school academy college hub centre council police job jobcentre
+plus department committee board panel court government office service services team unit project
+programme report review plan act bill guidance ministry parliament authority home house hall station
+church mosque library hospital surgery prison army navy queen king crown state bible internet news
+union group meeting conference city town village
+""".split())
+# Capitalised after "the" for other reasons than naming a venue: roles, topics, generic places.
+_VENUE_NOT = frozenset("""
+end beginning start middle past future weekend summer winter spring autumn morning evening night day
+moment time way world country people public environment community area region north south east west
 """.split())
 # Capitalised at a sentence start, these open the sentence rather than a name ("Then Millbrook Academy").
 _SENTENCE_WORDS = frozenset("""
@@ -272,6 +309,13 @@ def _workplace(match: re.Match[str], lexicon: Lexicon) -> bool:
     return words[0].isdigit() or not all(lexicon.is_ordinary_word(w) for w in words)
 
 
+def _venue(match: re.Match[str], lexicon: Lexicon) -> bool:
+    word = match.group("org")
+    folded = word.casefold()
+    return folded not in _GENERIC and folded not in LANGUAGES and folded not in CALENDAR_WORDS \
+        and folded not in _VENUE_NOT and lexicon.is_ordinary_word(word) and not lexicon.is_name(word)
+
+
 def _estate(match: re.Match[str], _: Lexicon) -> bool:
     return _named(match.group("name").split())
 
@@ -279,6 +323,8 @@ def _estate(match: re.Match[str], _: Lexicon) -> bool:
 PATTERNS: tuple[Pattern, ...] = (
     Pattern("EMAIL", EMAIL, "email address"),
     Pattern("PHONE", PHONE, "UK phone number"),
+    Pattern("PHONE", SPACED_PHONE, "UK phone number", check=_spaced_phone),
+    Pattern("PHONE", PARTIAL_PHONE, "part of a UK phone number", check=_partial_phone),
     Pattern("POSTCODE", POSTCODE, "UK postcode"),
     Pattern("IDNUM", NHS_NUMBER, "NHS number", check=_nhs),
     Pattern("IDNUM", NI_NUMBER, "National Insurance number"),
@@ -294,6 +340,7 @@ PATTERNS: tuple[Pattern, ...] = (
     Pattern("ORG", FOR_NAME, "title-case 'X for Y' name", group="org", check=_for_name),
     Pattern("ORG", PEOPLES, "organisation named for its people", group="org", check=_peoples),
     Pattern("ORG", WORKPLACE, "named workplace", group="org", check=_workplace),
+    Pattern("ORG", VENUE, "named venue or project", group="org", check=_venue),
     Pattern("PERSON", FAMILY, "family surname", group="name"),
 )
 
