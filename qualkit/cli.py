@@ -169,6 +169,18 @@ def set_group(project: ProjectArg,
     out.print(f"{document}: group set to {group}", highlight=False)
 
 
+@command
+def display_name(project: ProjectArg,
+                 document: Annotated[str, typer.Argument(help="Document name, as `show` lists it.")],
+                 name: Annotated[str, typer.Argument(
+                     help="What outputs call it, e.g. 'Parent interview 3'; '' clears it.")]) -> None:
+    """Name a document for outputs, where its file name must not show (a file name that holds an
+    identifier shows as 'Document N' until you name it)."""
+    services.set_display_name(services.open_project(project), document, name)
+    shown = name or "its file name (or Document N)"
+    out.print(f"{document}: shown as {shown}", highlight=False, markup=False)
+
+
 class ShowWhat(StrEnum):
     documents = "documents"
     segments = "segments"
@@ -331,6 +343,9 @@ def anonymise(project: ProjectArg,
     out.print(f"{summary.suggested} new for review, {summary.kept_decisions} earlier decision(s) kept, "
               f"{summary.pseudonyms} pseudonym(s) in the key. Review with `qualkit redactions {project}`.",
               highlight=False, markup=False)
+    if summary.ambiguous:
+        out.print(f"{summary.ambiguous} name(s) could be more than one person where they stand and show as "
+                  f"'[Person]': decide who with `qualkit people {project}`.", highlight=False, markup=False)
     if export_key is not None:
         count = services.export_key(opened, export_key)
         out.print(f"Wrote the key ({count} pseudonyms) and the log to {export_key}: it identifies people.",
@@ -349,11 +364,30 @@ def redactions(project: ProjectArg,
                    help="Reject redaction ID as a false positive (repeatable).")] = None,
                add: Annotated[str | None, typer.Option(
                    help="Redact by hand: DOCUMENT:START:END:LABEL (offsets into the document).")] = None,
+               reject_term: Annotated[list[str] | None, typer.Option(
+                   help="Reject TERM everywhere: never redacted again (it joins the allow list).")] = None,
+               accept_term: Annotated[list[str] | None, typer.Option(
+                   help="Accept TERM=LABEL everywhere: always redacted (it joins the deny list).")] = None,
                reviewer: Annotated[str | None, typer.Option(
                    "--as", help="Reviewer name (default: QUALKIT_USER or your login).")] = None) -> None:
-    """Review the identifiers found, in context; accept, reject (false positive) or add redactions."""
+    """Review the identifiers found, in context; accept, reject (false positive) or add redactions,
+    one at a time or a term everywhere."""
     opened = services.open_project(project)
     who = reviewer or services.current_user()
+    for term in reject_term or []:
+        count = services.add_term(opened, term, "allow", actor=who)
+        out.print(f"'{term}' rejected everywhere ({count} redaction(s)); it is on the allow list.",
+                  highlight=False, markup=False)
+    for item in accept_term or []:
+        term, _, label = item.rpartition("=")
+        if not term:
+            raise services.AnonymisationError(f"'{item}' is not TERM=LABEL.",
+                                              "For example --accept-term 'Rosebank=PLACE'.")
+        count = services.add_term(opened, term, "deny", label.upper(), actor=who)
+        out.print(f"'{term}' accepted everywhere as {label.upper()} ({count} redaction(s)); it is on the "
+                  "deny list.", highlight=False, markup=False)
+    if reject_term or accept_term:
+        return
     if add:
         document_name, start, end, chosen = _manual_redaction(add)
         redaction = services.add_manual_redaction(opened, document_name, start, end, chosen, who)
@@ -368,6 +402,38 @@ def redactions(project: ProjectArg,
         out.print(f"#{item.id} {item.label:8} -> {item.replacement}  {item.status}  {item.document}  "
                   f"({item.source}: {item.reason})", highlight=False, markup=False)
         out.print(f"    {context}", highlight=False, markup=False)
+
+
+@command
+def people(project: ProjectArg,
+           merge: Annotated[list[str] | None, typer.Option(
+               help="Names of one person, to share one pseudonym (give two or more).")] = None,
+           apart: Annotated[str | None, typer.Option(
+               help="A name that is someone of their own: it gets its own pseudonym.")] = None,
+           reviewer: Annotated[str | None, typer.Option(
+               "--as", help="Who decides (default: QUALKIT_USER or your login).")] = None) -> None:
+    """The people the anonymisation found, each with one pseudonym and the names they go by, and the
+    names left ambiguous (they could be two people where they stand). Shows real names: logged as a
+    read of the key. --merge and --apart decide who is who."""
+    opened = services.open_project(project)
+    who = reviewer or services.current_user()
+    if merge:
+        pseudonym = services.merge_people(opened, merge, who)
+        out.print(f"{', '.join(merge)}: one person, {pseudonym}.", highlight=False, markup=False)
+    if apart:
+        pseudonym = services.keep_apart(opened, apart, who)
+        out.print(f"{apart}: a person of their own, {pseudonym}.", highlight=False, markup=False)
+    if merge or apart:
+        return
+    found, ambiguous = services.list_people(opened)
+    table = Table("Pseudonym", "Names", "Mentions", "Documents", title=f"{len(found)} people")
+    for person in found:
+        table.add_row(escape(person.pseudonym), escape("; ".join(person.names)), str(person.mentions),
+                      str(person.documents))
+    out.print(table)
+    for name in ambiguous:
+        out.print(f"ambiguous: '{name.name}' in {name.document} ({name.mentions}x) could be more than one "
+                  f"person; decide with --merge '{name.name}' 'FULL NAME'.", highlight=False, markup=False)
 
 
 def _manual_redaction(spec: str) -> tuple[str, int, int, str]:

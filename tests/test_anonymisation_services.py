@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from qualkit import services
 from qualkit.anonymise.view import AppliedRedaction, apply, merge
-from qualkit.errors import NotFoundError
+from qualkit.errors import NotFoundError, ReadOnlyError
 from qualkit.store.schema import DocumentRow, EventRow, RedactionRow
 
 pytestmark = pytest.mark.slow
@@ -132,8 +132,70 @@ def test_bad_review_input_changes_nothing(anon_project) -> None:
     assert redaction_of(anon_project, "Dani").status == "suggested"
     with pytest.raises(services.AnonymisationError, match="not a span"):
         services.add_manual_redaction(anon_project, "family_interview.txt", 5, 10**6, "PERSON", "ana")
-    with pytest.raises(services.AnonymisationError, match="needs a label"):
+    with pytest.raises(services.AnonymisationError, match="need a label"):
         services.add_term(anon_project, "Foo", "deny")
+
+
+def test_bad_terms_get_a_clear_error_and_change_nothing(anon_project) -> None:
+    services.anonymise_project(anon_project)
+    before = services.list_terms(anon_project)
+    with pytest.raises(services.AnonymisationError, match=r"term 1 \('x'\) cannot be listed"):
+        services.add_term(anon_project, "x", "deny", "PERSON")
+    with pytest.raises(services.AnonymisationError, match="more than 10,000 terms; nothing was added"):
+        services.add_terms(anon_project, [f"Term{i}" for i in range(100_000)], "allow")
+    with pytest.raises(services.AnonymisationError, match="term 3"):
+        services.add_terms(anon_project, ["Harbour", "Oldham", " ", "Kayleigh"], "allow")
+    assert services.list_terms(anon_project) == before
+    assert redaction_of(anon_project, "Oldham").status == "suggested"
+
+
+def test_a_term_is_decided_everywhere_at_once(anon_project) -> None:
+    services.anonymise_project(anon_project)
+    assert services.add_term(anon_project, "kayleigh", "allow", actor="ana") == 3  # every mention, any case
+    with anon_project.sessions() as session:
+        rows = session.scalars(select(RedactionRow).where(RedactionRow.original.like("Kayleigh%"))).all()
+    assert {r.status for r in rows} == {"rejected"} and {r.reviewer for r in rows} == {"ana"}
+    assert "Kayleigh" in all_anonymised_text(anon_project)  # the allow list stands in the next run too
+    assert services.add_term(anon_project, "Oldham", "deny", "PLACE", actor="ana") == 1
+    assert redaction_of(anon_project, "Oldham").status == "accepted"
+
+
+def test_people_are_merged_and_kept_apart_by_a_persons_decision(anon_project) -> None:
+    services.anonymise_project(anon_project)
+    found, ambiguous = services.list_people(anon_project)
+    dani = next(p for p in found if "dani okafor" in p.names)
+    assert "dani" in dani.names and not ambiguous  # "Dani" and "Dani Okafor": one person
+    pseudonym = services.keep_apart(anon_project, "Dani", "ana")
+    assert pseudonym != dani.pseudonym
+    assert redaction_of(anon_project, "Dani Okafor").replacement == dani.pseudonym  # she keeps hers
+    assert services.merge_people(anon_project, ["Dani", "Dani Okafor"], "ana") == dani.pseudonym
+    services.anonymise_project(anon_project)  # decisions persist across runs
+    assert redaction_of(anon_project, "Dani").replacement == dani.pseudonym
+    with pytest.raises(NotFoundError, match="no person named 'Zebedee'"):
+        services.merge_people(anon_project, ["Dani", "Zebedee"], "ana")
+
+
+def test_a_read_only_project_writes_nothing_not_even_an_event(anon_project, tmp_path) -> None:
+    services.anonymise_project(anon_project)
+    (tmp_path / "more.txt").write_text("Parent: Tiegan Walsh rang from Rochdale.\n", encoding="utf-8")
+    services.import_sources(anon_project, [tmp_path / "more.txt"])  # the anonymisation is now stale
+    (tmp_path / "book.yaml").write_text("name: B\ncodes:\n  - id: trust\n    name: Trust\n")
+    services.import_codebook(anon_project, tmp_path / "book.yaml")
+
+    def snapshot() -> tuple[int, int]:
+        with anon_project.sessions() as session:
+            return (session.scalar(select(func.count(EventRow.id))),
+                    session.scalar(select(func.count(RedactionRow.id))))
+
+    before = snapshot()
+    looking = services.open_project(anon_project.folder, read_only=True)
+    view = services.anonymised_view(looking)
+    text = "\n".join(view.segment_text(s.id) for s in services.iter_segments(looking))
+    assert "Tiegan" not in text and "Rochdale" not in text  # anonymised in memory
+    services.write_report(looking, ["md"], folder=tmp_path / "out")
+    assert snapshot() == before
+    with pytest.raises(ReadOnlyError):
+        services.add_term(looking, "Harbour", "allow")
 
 
 def test_the_key_and_log_are_written_only_on_request(anon_project, tmp_path) -> None:

@@ -17,7 +17,7 @@ from string import ascii_uppercase
 from typing import Any
 
 from qualkit.anonymise.detection import Detection, resolve
-from qualkit.anonymise.people import AMBIGUOUS, PeopleIndex, TextKey, normalise
+from qualkit.anonymise.people import AMBIGUOUS, PeopleIndex, Person, TextKey, normalise
 from qualkit.anonymise.vocabulary import (
     DECADE_WORDS,
     NUMBER_WORD_PATTERN,
@@ -107,6 +107,11 @@ class PseudonymKey:
         self._anchored = True
         for group in self.merged:
             self._index.merge_forms(group)
+        # Earlier pseudonyms go first to the people known by a full name, then by most names, so a
+        # name split off by a decision does not take its old owner's pseudonym.
+        returning = [p for p in self._index.people if p.forms & set(self.hints)]
+        for person in sorted(returning, key=_claim_order):
+            self._person_pseudonym(person.id)
 
     def ambiguous(self) -> list[tuple[TextKey, str]]:
         """Mentions that could be two people in their text: given no person's pseudonym."""
@@ -115,7 +120,7 @@ class PseudonymKey:
     def people(self) -> list[tuple[str, list[str]]]:
         """Each person found, as (pseudonym, the forms of their name), in order of pseudonym."""
         found = [(self._person_pseudonym(p.id), sorted(p.forms)) for p in self._index.people if p.forms]
-        return sorted(found, key=lambda item: _natural(item[0]))
+        return sorted(found, key=lambda item: natural_order(item[0]))
 
     def _person(self, original: str, text: TextKey) -> int:
         if not self._anchored:
@@ -227,7 +232,7 @@ class PseudonymKey:
         for form, pseudonym in self.hints.items():  # people not met this run keep theirs for a later one
             if form not in met:
                 names.setdefault(pseudonym, set()).add(form)
-        people = [{"pseudonym": p, "names": sorted(names[p])} for p in sorted(names, key=_natural)]
+        people = [{"pseudonym": p, "names": sorted(names[p])} for p in sorted(names, key=natural_order)]
         return {"version": KEY_VERSION, "style": self.style, "roles": dict(self.roles),
                 "participants": dict(self.participants), "people": people,
                 "entries": {label: dict(e) for label, e in self.entries.items()},
@@ -321,7 +326,11 @@ def _letter(n: int) -> str:
     return letters
 
 
-def _natural(pseudonym: str) -> tuple[str, int, str]:
+def _claim_order(person: Person) -> tuple[bool, int, int]:
+    return not any(" " in f for f in person.forms), -len(person.forms), person.id
+
+
+def natural_order(pseudonym: str) -> tuple[str, int, str]:
     """"[Person 2]" before "[Person 10]"."""
     found = re.match(r"\[?(\D*?)\s*(\d+)?\]?$", pseudonym)
     if found is None:

@@ -6,6 +6,10 @@ Columns (case-insensitive; any others become attributes):
   participant  the name reports use for this person, e.g. "Keyworker D" (defaults to speaker)
   group      stakeholder group, e.g. Keyworkers, Partner agencies, Families
   role, site
+  names      the person's own names as the texts write them, separated by ";" ("Danielle Okafor;
+             Dani"): personal data, used only to find them and give them their participant label as
+             their pseudonym in the text too; never shown
+  display name  for a document row: what outputs call the document when its file name must not show
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ _COLUMNS = {
     "group": ("group", "stakeholder_group", "stakeholder group", "stakeholder"),
     "role": ("role",),
     "site": ("site",),
+    "names": ("names", "known as", "known_as", "real name", "real_name", "name"),
+    "display_name": ("display name", "display_name"),
 }
 
 
@@ -39,6 +45,8 @@ class SheetRow:
     role: str | None
     site: str | None
     attributes: dict[str, Any] = field(default_factory=dict)
+    names: tuple[str, ...] = ()
+    display_name: str | None = None
 
 
 def read_participants_sheet(path: Path, limits: Limits | None = None) -> list[SheetRow]:
@@ -70,6 +78,8 @@ def read_participants_sheet(path: Path, limits: Limits | None = None) -> list[Sh
                              "Fill in the document or speaker cell, or delete the row.", row=number)
         attributes = {rows[0][i].strip(): cells[i] for i in range(len(header))
                       if i not in known and cells[i]}
+        names = tuple(n.strip() for n in (get("names") or "").split(";") if n.strip())
         sheet.append(SheetRow(number, get("document"), get("speaker"), get("participant"),
-                              get("group"), get("role"), get("site"), attributes))
+                              get("group"), get("role"), get("site"), attributes, names,
+                              get("display_name")))
     return sheet

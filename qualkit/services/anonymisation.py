@@ -12,6 +12,7 @@ import hashlib
 import json
 import uuid
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from qualkit.anonymise.detect import Detector
 from qualkit.anonymise.detection import LABELS, Detection, resolve
 from qualkit.anonymise.lexicon import load_lexicon
 from qualkit.anonymise.people import normalise
-from qualkit.anonymise.replace import AMBIGUOUS_PERSON, STYLES, PseudonymKey
+from qualkit.anonymise.replace import AMBIGUOUS_PERSON, STYLES, PseudonymKey, natural_order
 from qualkit.anonymise.view import AnonymisedView, AppliedRedaction
 from qualkit.errors import NotFoundError, QualkitError
 from qualkit.services.projects import Progress, Project, current_user
@@ -39,6 +40,9 @@ from qualkit.store.schema import (
     SpeakerRow,
 )
 
+MIN_TERM_CHARACTERS = 2  # a one-letter term would redact (or allow) every "a" and "I"
+MAX_TERM_LENGTH = 300
+MAX_TERMS = 10_000  # per list
 AMBIGUOUS_REASON = "ambiguous: this name could be more than one person here"
 
 
@@ -263,28 +267,139 @@ def add_manual_redaction(project: Project, document: str, start: int, end: int, 
 
 
 def add_term(project: Project, term: str, kind: str, label: str | None = None,
-             actor: str | None = None) -> None:
-    """Put a term on the project's allow list (never redacted) or deny list (always redacted, with a
-    label). Applies from the next anonymisation, which every output triggers."""
-    term = " ".join(term.split())
-    if not term:
-        raise AnonymisationError("an empty term cannot be listed.", "Give the words to allow or deny.")
+             actor: str | None = None) -> int:
+    """Put a term on the project's allow list (never redacted: every redaction of it is rejected at
+    once, "reject everywhere") or deny list (always redacted with `label`: every redaction of it is
+    accepted at once, "accept everywhere"). Returns how many redactions that decided."""
+    return add_terms(project, [term], kind, label, actor)
+
+
+def add_terms(project: Project, terms: Iterable[str], kind: str, label: str | None = None,
+              actor: str | None = None) -> int:
+    """`add_term` for many terms in one transaction: all of them, or (on a bad one) none."""
+    who = actor or current_user()
     if kind not in (store.ALLOW, store.DENY):
         raise AnonymisationError(f"unknown list '{kind}'.", "Use 'allow' or 'deny'.")
     if kind == store.DENY and label not in LABELS:
-        raise AnonymisationError(f"deny-list term '{term}' needs a label, not {label!r}.",
+        raise AnonymisationError(f"deny-list terms need a label, not {label!r}.",
                                  f"Use one of: {', '.join(LABELS)}.")
+    cleaned = list(dict.fromkeys(" ".join(t.split()) for t in terms))
+    for number, term in enumerate(cleaned, start=1):
+        if sum(c.isalnum() for c in term) < MIN_TERM_CHARACTERS or len(term) > MAX_TERM_LENGTH:
+            raise AnonymisationError(
+                f"term {number} ('{term[:40]}') cannot be listed: a term needs {MIN_TERM_CHARACTERS} to "
+                f"{MAX_TERM_LENGTH} characters with at least {MIN_TERM_CHARACTERS} letters or digits; "
+                "nothing was added.",
+                "Give whole words, e.g. the programme's name.")
+    decided = 0
     with project.transaction() as session:
-        existing = session.scalar(select(AnonymisationTermRow).where(
-            AnonymisationTermRow.term == term, AnonymisationTermRow.kind == kind))
-        if existing is not None:
-            existing.label = label if kind == store.DENY else None
-            return
-        row = AnonymisationTermRow(term=term, kind=kind, label=label if kind == store.DENY else None,
-                                   created_by=actor or current_user())
-        session.add(row)
-        session.flush()
-        repo.log_event(session, actor or current_user(), "add_term", "anonymisation_term", row.id, kind=kind)
+        listed = {(t.term, t.kind) for t in store.terms(session)}
+        if len({t for t, k in listed if k == kind} | set(cleaned)) > MAX_TERMS:
+            raise AnonymisationError(f"the {kind} list would hold more than {MAX_TERMS:,} terms; nothing was "
+                                     "added.", "List the words that matter; a word list this long hides "
+                                     "nothing useful and slows every run.")
+        for term in cleaned:
+            existing = session.scalar(select(AnonymisationTermRow).where(
+                AnonymisationTermRow.term == term, AnonymisationTermRow.kind == kind))
+            if existing is None:
+                existing = AnonymisationTermRow(term=term, kind=kind, created_by=who,
+                                                label=label if kind == store.DENY else None)
+                session.add(existing)
+                session.flush()
+                repo.log_event(session, who, "add_term", "anonymisation_term", existing.id, kind=kind)
+            else:
+                existing.label = label if kind == store.DENY else None
+            status = store.REJECTED if kind == store.ALLOW else store.ACCEPTED
+            for row in store.matching(session, term):
+                if row.status != status:
+                    repo.log_event(session, who, "decide", "redaction", row.id, everywhere=True,
+                                   **{"from": row.status, "to": status, "label": row.label})
+                    row.status, row.reviewer = status, who
+                    decided += 1
+    return decided
+
+
+@dataclass(frozen=True)
+class PersonFound:
+    """One person the anonymisation found: personal data (their names), for people who may see them."""
+
+    pseudonym: str
+    names: list[str]
+    mentions: int
+    documents: int
+
+
+@dataclass(frozen=True)
+class AmbiguousName:
+    """A name that could be two people where it stands: given no one's pseudonym until decided."""
+
+    document: str
+    name: str
+    mentions: int
+
+
+def list_people(project: Project) -> tuple[list[PersonFound], list[AmbiguousName]]:
+    """The people found (pseudonym, the names they go by, how often, in how many documents) and the
+    names left ambiguous; logged as a read of the key."""
+    ensure_anonymised(project)
+    with project.transaction() as session:
+        stored = store.key_row(session)
+        rows = store.person_mentions(session)
+        if stored is not None:
+            repo.log_event(session, current_user(), "read_key", "pseudonym_key", stored.id)
+    mentions: dict[str, list[tuple[str, str]]] = {}
+    for document, original, replacement in rows:
+        mentions.setdefault(replacement, []).append((document, normalise(original)))
+    people = [PersonFound(p, sorted({n for _, n in found}), len(found), len({d for d, _ in found}))
+              for p, found in mentions.items() if p != AMBIGUOUS_PERSON]
+    unsure = Counter(mentions.get(AMBIGUOUS_PERSON, []))
+    return (sorted(people, key=lambda p: natural_order(p.pseudonym)),
+            [AmbiguousName(document, name, n) for (document, name), n in sorted(unsure.items())])
+
+
+def merge_people(project: Project, names: Sequence[str], actor: str) -> str:
+    """A person's decision that `names` are one person (two pseudonyms, or an ambiguous first name and
+    the full name it means): from now on they share one pseudonym. Returns it."""
+    if len({normalise(n) for n in names}) < 2:
+        raise AnonymisationError("merging needs two different names.", "Give each name with --merge.")
+    return _decide_people(project, actor, merged=[list(names)], check=names)
+
+
+def keep_apart(project: Project, name: str, actor: str) -> str:
+    """A person's decision that `name` is someone of their own, not whoever the rules joined it to
+    (split one pseudonym into two). Returns the name's new pseudonym."""
+    return _decide_people(project, actor, apart=[name], check=[name])
+
+
+def _decide_people(project: Project, actor: str, *, check: Sequence[str], merged: Sequence[list[str]] = (),
+                   apart: Sequence[str] = ()) -> str:
+    ensure_anonymised(project)
+    with project.transaction() as session:
+        stored = store.key_row(session)
+        rows = store.person_rows(session)
+        known = {normalise(r.original) for r in rows}
+        missing = [n for n in check if normalise(n) not in known]
+        if stored is None or missing:
+            raise NotFoundError(f"no person named '{missing[0] if missing else check[0]}' was found in the "
+                                "project; nothing was changed.",
+                                "See the names with `qualkit people PROJECT`.")
+        given = _inputs(session)
+        key = _key(stored.data, stored.data["style"], given.roles, given.participants)
+        key.merged = [*key.merged, *merged]
+        key.apart = [a for a in key.apart if normalise(a) not in {normalise(m) for g in merged for m in g}]
+        key.apart += [a for a in apart if a not in key.apart]
+        key.merged = [[m for m in g if normalise(m) not in {normalise(a) for a in apart}] for g in key.merged]
+        key.merged = [g for g in key.merged if len(g) > 1]
+        key.learn_people((r.document_id, r.original) for r in rows)
+        for row in rows:
+            row.replacement = key.pseudonym(row.original, "PERSON", row.document_id)
+            plain = row.reason.removesuffix(f"; {AMBIGUOUS_REASON}")
+            row.reason = plain + (f"; {AMBIGUOUS_REASON}" if row.replacement == AMBIGUOUS_PERSON else "")
+        store.save_key(session, key.to_dict(), stored.settings)
+        repo.log_event(session, actor, "merge_people" if merged else "keep_apart", "pseudonym_key", stored.id,
+                       names=len(check))
+        row = next(r for r in rows if normalise(r.original) == normalise(check[-1]))
+        return row.replacement
 
 
 def remove_term(project: Project, term: str, kind: str) -> None:

@@ -143,6 +143,7 @@ def _apply_sheet_row(session: Session, sheet: Path, row: SheetRow) -> bool:
         documents = session.scalars(select(DocumentRow).where(DocumentRow.name == row.document)).all()
         for document in documents:
             document.group = row.group or document.group
+            document.display_name = row.display_name or document.display_name
             document.attributes = {**(document.attributes or {}), **row.attributes,
                                    **({"site": row.site} if row.site else {})}
         return bool(documents)
@@ -161,6 +162,8 @@ def _apply_sheet_row(session: Session, sheet: Path, row: SheetRow) -> bool:
     participant.role = row.role or participant.role
     participant.site = row.site or participant.site
     participant.attributes = {**(participant.attributes or {}), **row.attributes}
+    if row.names:
+        participant.known_names = sorted({*(participant.known_names or ()), *row.names})
     session.flush()
     repo.set_participant_codability(session, participant.id, not _is_interviewer(participant))
     return True
@@ -185,6 +188,20 @@ def _speakers_for(session: Session, sheet: Path, row: SheetRow) -> list[SpeakerR
         raise SheetError(sheet, f"speaker '{row.speaker}' appears in {len(speakers)} documents.",
                          "Add a 'document' column so each row names the file it means.", row=row.row)
     return speakers
+
+
+def set_display_name(project: Project, document: str, display_name: str | None) -> None:
+    """What outputs call a document whose file name must not show (None: its file name again, unless
+    that holds an identifier)."""
+    shown = " ".join((display_name or "").split()) or None
+    with project.transaction() as session:
+        row = repo.document_named(session, None, document)
+        if row is None:
+            raise NotFoundError(f"no document named '{document}' in the project.",
+                                "See `qualkit show PROJECT documents` for the names.")
+        repo.log_event(session, current_user(), "set_display_name", "document", row.id,
+                       **{"from": row.display_name, "to": shown})
+        row.display_name = shown
 
 
 def set_document_group(project: Project, document: str, group: str) -> None:

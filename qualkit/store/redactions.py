@@ -115,6 +115,21 @@ def items(session: Session, *, status: str | None = None, label: str | None = No
             for r, name, text in session.execute(query)]
 
 
+def person_rows(session: Session) -> list[RedactionRow]:
+    """Every applied PERSON redaction: the mentions people are clustered from."""
+    return list(session.scalars(select(RedactionRow).where(RedactionRow.label == "PERSON",
+                                                           RedactionRow.status != REJECTED)
+                                .order_by(RedactionRow.document_id, RedactionRow.start)))
+
+
+def person_mentions(session: Session) -> list[tuple[str, str, str]]:
+    """(document name, original, pseudonym) of every applied PERSON redaction."""
+    return [(name, original, replacement) for name, original, replacement in session.execute(
+        select(DocumentRow.name, RedactionRow.original, RedactionRow.replacement)
+        .join(DocumentRow, RedactionRow.document_id == DocumentRow.id)
+        .where(RedactionRow.label == "PERSON", RedactionRow.status != REJECTED))]
+
+
 def terms(session: Session) -> list[Term]:
     return [Term(r.term, r.kind, r.label) for r in
             session.scalars(select(AnonymisationTermRow).order_by(AnonymisationTermRow.kind,
