@@ -126,7 +126,8 @@ def _everyday(word: str, lexicon: Lexicon) -> bool:
     folded = word.casefold()
     return folded in _JOINERS or folded in GENERIC_TERMS or folded in ROLE_WORDS or (
         (lexicon.is_ordinary_word(word) or lexicon.is_word_form(word) or lexicon.is_dictionary_word(folded))
-        and not lexicon.is_first_name(word) and not lexicon.is_proper_noun(word))
+        and not (lexicon.is_first_name(word) and not lexicon.is_ordinary_word(word))
+        and not lexicon.is_proper_noun(word))
 
 
 def _continues_name(token: Token, lexicon: Lexicon) -> bool:
