@@ -4,6 +4,7 @@ shared by the detection test and the test that greps every export of the demo.""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from paths import DEMO_CORPUS
 
@@ -37,3 +38,23 @@ def occurrences(term: str, text: str) -> list[tuple[int, int]]:
             continue
         found.append(match.span())
     return found
+
+
+def export_texts(folder: Path) -> dict[str, str]:
+    """The text a reader of each written file sees (cells, paragraphs, table cells; images dropped)."""
+    import docx
+    import openpyxl
+
+    texts = {}
+    for path in sorted(folder.iterdir()):
+        if path.suffix == ".docx":
+            document = docx.Document(str(path))
+            cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+            texts[path.name] = "\n".join([p.text for p in document.paragraphs] + cells)
+        elif path.suffix == ".xlsx":
+            book = openpyxl.load_workbook(path, read_only=True)
+            texts[path.name] = "\n".join(str(v) for sheet in book for row in sheet.iter_rows(values_only=True)
+                                         for v in row if v is not None)
+        else:
+            texts[path.name] = re.sub(r"data:[\w/+.-]+;base64,[\w/+=]+", "", path.read_text(encoding="utf-8"))
+    return texts

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from qualkit import Project, services
 from qualkit.ingest.registry import parse_file
 
-from demo_identifiers import identifiers, occurrences
+from demo_identifiers import export_texts, identifiers, occurrences
 from paths import DEMO_CORPUS, REPO, SHARED
 
 CODEBOOK = REPO / "codebooks" / "family_support.yaml"
@@ -102,26 +101,6 @@ def test_demo_is_coded_and_agrees_with_the_human_subset_better_than_chance(demo:
     assert report.macro_kappa is not None and report.macro_kappa > 0.25
     queue = services.review_queue(demo, limit=5)
     assert queue and all(item.rationale for item in queue)
-
-
-def export_texts(folder: Path) -> dict[str, str]:
-    """The text a reader of each written file sees (cells, paragraphs, table cells; images dropped)."""
-    import docx
-    import openpyxl
-
-    texts = {}
-    for path in sorted(folder.iterdir()):
-        if path.suffix == ".docx":
-            document = docx.Document(str(path))
-            cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
-            texts[path.name] = "\n".join([p.text for p in document.paragraphs] + cells)
-        elif path.suffix == ".xlsx":
-            book = openpyxl.load_workbook(path, read_only=True)
-            texts[path.name] = "\n".join(str(v) for sheet in book for row in sheet.iter_rows(values_only=True)
-                                         for v in row if v is not None)
-        else:
-            texts[path.name] = re.sub(r"data:[\w/+.-]+;base64,[\w/+=]+", "", path.read_text(encoding="utf-8"))
-    return texts
 
 
 @pytest.mark.slow

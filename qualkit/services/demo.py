@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from qualkit.errors import ProjectError
 from qualkit.evaluation import EvaluationReport
-from qualkit.services.anonymisation import add_term, list_terms
+from qualkit.services.anonymisation import add_terms, list_terms
 from qualkit.services.codebooks import StoredCodebook, import_codebook
 from qualkit.services.coding import CodingRunSummary, evaluate, import_human_codings, run_coder
 from qualkit.services.imports import (
@@ -56,9 +56,10 @@ def build_demo(folder: Path, corpus: Path, codebook: Path | None = None,
         report.participants = load_participants(project, sheets[0])
     if (corpus / DEMO_ALLOW).is_file():
         listed = {t.term for t in list_terms(project)}
-        for term in (corpus / DEMO_ALLOW).read_text(encoding="utf-8").splitlines():
-            if term.strip() and " ".join(term.split()) not in listed:
-                add_term(project, term, "allow", actor="demo")
+        terms = [t for t in (corpus / DEMO_ALLOW).read_text(encoding="utf-8").splitlines()
+                 if t.strip() and " ".join(t.split()) not in listed]
+        if terms:
+            add_terms(project, terms, "allow", actor="demo")
     if codebook is None:
         return report
     report.codebook = import_codebook(project, codebook)

@@ -31,8 +31,8 @@ if st.button("Run detection again", icon=":material/refresh:",
                                   f"{summary.kept_decisions} earlier decisions kept.")
     st.rerun()
 
-review, manual, lists, preview, key = st.tabs(["Detections", "Manual redaction", "Allow / deny lists",
-                                               "Preview", "Key"])
+review, people, manual, lists, preview, key = st.tabs(["Detections", "People", "Manual redaction",
+                                                       "Allow / deny lists", "Preview", "Key"])
 with review:
     with st.container(horizontal=True):
         status = st.selectbox("Status", ["suggested", "accepted", "rejected", ANY])
@@ -50,12 +50,49 @@ with review:
     edited = st.data_editor(table, hide_index=True, width="stretch", disabled=list(table.columns[1:]),
                             key=f"redactions_{gateway.version()}")
     picked = [int(i) for i in edited.loc[edited["select"], "id"]]
+    terms_picked = {(r.original, r.label) for r in found if r.id in picked}
     with st.container(horizontal=True):
         for verb, accept in (("Accept", True), ("Reject", False)):
             if st.button(f"{verb} selected ({len(picked)})", disabled=not picked,
                          type="primary" if accept else "secondary"):
                 gateway.act(f"{verb}ed", services.decide_redactions, accept=picked if accept else [],
                             reject=[] if accept else picked, reviewer=gateway.actor())
+                st.rerun()
+        for verb, kind in (("Accept", "deny"), ("Reject", "allow")):
+            if st.button(f"{verb} these terms everywhere ({len(terms_picked)})", disabled=not picked,
+                         help="Every redaction of the same words, in every document, now and in later runs "
+                              f"(the terms join the {kind} list)."):
+                for original, term_label in sorted(terms_picked):
+                    gateway.act(f"{verb}ed everywhere", services.add_term, original, kind,
+                                term_label if kind == "deny" else None, actor=gateway.actor())
+                st.rerun()
+
+with people:
+    st.caption("Every name found is clustered into people, each with one pseudonym. A name that could be "
+               "two people where it stands shows as [Person] until you say who it is. This shows real "
+               "names: opening it is logged as a read of the key.")
+    if st.button("Show the people found"):
+        st.session_state["people"] = gateway.write(services.list_people)
+    if "people" in st.session_state:
+        found_people, ambiguous = st.session_state["people"]
+        st.dataframe(pd.DataFrame([{"pseudonym": p.pseudonym, "names": "; ".join(p.names),
+                                    "mentions": p.mentions, "documents": p.documents} for p in found_people],
+                                  columns=["pseudonym", "names", "mentions", "documents"]), hide_index=True)
+        if ambiguous:
+            st.warning("Ambiguous: " + "; ".join(f"'{a.name}' in {a.document} ({a.mentions}×)"
+                                                  for a in ambiguous))
+        names = sorted({n for p in found_people for n in p.names} | {a.name for a in ambiguous})
+        with st.form("merge_people", clear_on_submit=True):
+            chosen = st.multiselect("These names are one person", names)
+            if st.form_submit_button("Merge") and len(chosen) > 1:
+                gateway.act("Merged", services.merge_people, chosen, gateway.actor())
+                st.session_state.pop("people")
+                st.rerun()
+        with st.form("keep_apart", clear_on_submit=True):
+            alone = st.selectbox("This name is someone of their own", names)
+            if st.form_submit_button("Keep apart") and alone:
+                gateway.act("Kept apart", services.keep_apart, alone, gateway.actor())
+                st.session_state.pop("people")
                 st.rerun()
 
 with manual, st.form("manual", clear_on_submit=True):
