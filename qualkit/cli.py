@@ -320,7 +320,10 @@ def anonymise(project: ProjectArg,
               terms: Annotated[bool, typer.Option(help="List the allow and deny terms and stop.")] = False,
               export_key: Annotated[Path | None, typer.Option(
                   help="Also write the pseudonym key and anonymisation log (personal data!) to this file; "
-                       "keep it apart from exports.")] = None) -> None:
+                       "keep it apart from exports.")] = None,
+              import_key: Annotated[Path | None, typer.Option(
+                  help="First take the pseudonyms of a key file this project's --export-key wrote (e.g. "
+                       "from a backup), so people keep the pseudonyms published before.")] = None) -> None:
     """Find identifiers across the whole project and store consistent pseudonyms; prints a summary
     by category. Review decisions, hand-made redactions and the lists persist across re-runs."""
     opened = services.open_project(project)
@@ -334,8 +337,11 @@ def anonymise(project: ProjectArg,
             out.print(f"{listed.kind:5}  {listed.term}" + (f"  ({listed.label})" if listed.label else ""),
                       highlight=False, markup=False)
         return
-    with progress_bar("Anonymising") as update:
-        summary = services.anonymise_project(opened, style=style, progress=update)
+    if import_key is not None:
+        summary = services.import_key(opened, import_key)
+    else:
+        with progress_bar("Anonymising") as update:
+            summary = services.anonymise_project(opened, style=style, progress=update)
     table = Table("Category", "Redactions", title=f"{summary.documents} document(s) anonymised")
     for label, count in sorted(summary.by_label.items(), key=lambda item: -item[1]):
         table.add_row(label, str(count))

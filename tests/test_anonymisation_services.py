@@ -175,6 +175,29 @@ def test_people_are_merged_and_kept_apart_by_a_persons_decision(anon_project) ->
         services.merge_people(anon_project, ["Dani", "Zebedee"], "ana")
 
 
+def test_a_key_file_restores_pseudonyms_and_one_from_another_project_is_refused(anon_project,
+                                                                                tmp_path) -> None:
+    services.anonymise_project(anon_project)
+    before = redaction_of(anon_project, "Kayleigh").replacement
+    path = tmp_path / "key.json"
+    services.export_key(anon_project, path)
+    services.import_key(anon_project, path)
+    assert redaction_of(anon_project, "Kayleigh").replacement == before
+    other = services.init_project(tmp_path / "other")
+    (tmp_path / "o.txt").write_text("Parent: Marcus Bell lives in Wigan with Tiegan.\n", encoding="utf-8")
+    services.import_sources(other, [tmp_path / "o.txt"])
+    services.anonymise_project(other)
+    with other.sessions() as session:
+        events = session.scalar(select(func.count(EventRow.id)))
+    with pytest.raises(services.AnonymisationError, match="written for another project: 0 of its"):
+        services.import_key(other, path)
+    (tmp_path / "bad.json").write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(services.AnonymisationError, match="not a pseudonym key file"):
+        services.import_key(other, tmp_path / "bad.json")
+    with other.sessions() as session:
+        assert session.scalar(select(func.count(EventRow.id))) == events
+
+
 def test_a_read_only_project_writes_nothing_not_even_an_event(anon_project, tmp_path) -> None:
     services.anonymise_project(anon_project)
     (tmp_path / "more.txt").write_text("Parent: Tiegan Walsh rang from Rochdale.\n", encoding="utf-8")

@@ -468,6 +468,34 @@ class _Inputs:
     participants: dict[str, str]  # a participant's own name -> their participant label
 
 
+def import_key(project: Project, path: Path) -> AnonymisationSummary:
+    """Take the pseudonyms of a key file `export_key` wrote for this project (from a backup or an
+    earlier copy), so that people keep the pseudonyms published before; then anonymise again. A key
+    written for another project is refused, and nothing changes."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        key = PseudonymKey.from_dict(data["key"])
+        log = [(e["document"], int(e["start"]), int(e["end"]), e["original"]) for e in data["log"]]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+        raise AnonymisationError(f"{path} is not a pseudonym key file written by `qualkit anonymise "
+                                 f"--export-key` ({error.__class__.__name__}: {error}); nothing was changed.",
+                                 "Give the JSON file that --export-key wrote.") from error
+    with project.sessions() as session:
+        texts = {name: text for name, text in session.execute(select(DocumentRow.name, DocumentRow.text))}
+    matched = sum(1 for document, start, end, original in log
+                  if document in texts and texts[document][start:end] == original)
+    if not log or matched * 2 < len(log):
+        raise AnonymisationError(f"{path} was written for another project: {matched} of its {len(log)} "
+                                 "logged redactions match this project's documents; nothing was changed.",
+                                 "Use the key exported from this project (or a copy of it).")
+    with project.transaction() as session:
+        stored = store.key_row(session)
+        store.save_key(session, key.to_dict(), {})  # stale on purpose: the next run applies it
+        repo.log_event(session, current_user(), "import_key", "pseudonym_key", stored.id if stored else None,
+                       matched=matched)
+    return anonymise_project(project, style=key.style)
+
+
 def _inputs(session: Session) -> _Inputs:
     listed = store.terms(session)
     allow = [t.term for t in listed if t.kind == store.ALLOW]
