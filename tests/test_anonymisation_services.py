@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from qualkit import services
 from qualkit.anonymise.view import AppliedRedaction, apply, merge
-from qualkit.errors import NotFoundError, ReadOnlyError
+from qualkit.errors import NotFoundError, ProjectError, ReadOnlyError
 from qualkit.store.schema import DocumentRow, EventRow, RedactionRow
 
 pytestmark = pytest.mark.slow
@@ -265,3 +265,17 @@ def test_reading_the_key_is_logged(anon_project) -> None:
     assert any(e.original == "kayleigh" and e.label == "PERSON" for e in entries)
     with anon_project.sessions() as session:
         assert session.scalar(select(func.count(EventRow.id)).where(EventRow.action == "read_key")) == 1
+
+
+def test_a_received_project_with_a_trigger_is_refused(anon_project) -> None:
+    """One trigger in a received project.db could reject every redaction as it is stored, and the
+    quote table would hold real names: such a project is not opened."""
+    import sqlite3
+
+    services.anonymise_project(anon_project)
+    database = anon_project.folder / "project.db"
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TRIGGER reveal AFTER INSERT ON redactions "
+                           "BEGIN UPDATE redactions SET status = 'rejected'; END")
+    with pytest.raises(ProjectError, match=r"trigger 'reveal'.*not opened.*DROP TRIGGER .reveal."):
+        services.anonymised_view(services.open_project(anon_project.folder))

@@ -50,11 +50,37 @@ def create_project_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _harden_sqlite)
     try:
+        refuse_foreign_code(engine)
         migrate(engine)
     except OperationalError as error:
         raise ProjectError(f"cannot open the project database ({error.orig}).",
                            "Check the path or URL and that you may write there.") from error
     return engine
+
+
+def refuse_foreign_code(engine: Engine) -> None:
+    """Refuse a database holding triggers or views, which qualkit never creates: in a project
+    received from elsewhere they could rewrite what is stored or shown (a trigger that rejects every
+    redaction would put real names in exports). SQLite's trusted_schema=OFF does not stop triggers."""
+    backend = engine.url.get_backend_name()
+    if backend == "sqlite":
+        query = "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view') ORDER BY name"
+    elif backend == "postgresql":
+        query = ("SELECT 'trigger', tgname FROM pg_trigger WHERE NOT tgisinternal UNION ALL "
+                 "SELECT 'view', table_name FROM information_schema.views "
+                 "WHERE table_schema = current_schema()")
+    else:
+        return
+    with engine.connect() as connection:
+        found = [(kind, name) for kind, name in connection.exec_driver_sql(query)]
+    if found:
+        listed = ", ".join(f"{kind} '{name}'" for kind, name in found)
+        drops = " ".join(f"DROP {kind.upper()} \"{name}\";" for kind, name in found)
+        raise ProjectError(f"the project database holds code qualkit did not create ({listed}); it could "
+                           "change what is stored or shown, such as switching anonymisation off, so the "
+                           "project was not opened.",
+                           "Ask whoever sent the project for a clean copy, or, if you trust it, remove "
+                           f"them (for SQLite: sqlite3 project.db '{drops}').")
 
 
 def migrate(engine: Engine) -> None:
