@@ -255,7 +255,9 @@ def _could_be(person: Person, parts: NameParts) -> bool:
             initial is None or not person.first or any(f.startswith(initial) for f in person.first))
     word = parts.single
     assert word is not None
-    return person.last == word or person.has_first(word)
+    # A short form joins only someone known by a full name: "Dani" is Danielle Okafor's, but two bare
+    # names ("Bill", "Will") are two people even if both could be short for William.
+    return person.last == word or word in person.first or (person.last is not None and person.has_first(word))
 
 
 def _rank(parts: NameParts | None) -> int:

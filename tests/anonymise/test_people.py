@@ -44,6 +44,8 @@ def test_forms_of_one_person_share_a_pseudonym() -> None:
     assert found[(3, "Amanda Doyle")] == found[(3, "Doyle")] == found[(3, "Mrs Doyle's")]
     assert found[(4, "Lynette Sung")] == found[(4, "Sung")]
     assert len({found[(1, "Dani")], found[(3, "Doyle")], found[(4, "Sung")]}) == 3
+    bare = pseudonyms([(1, "Bill"), (2, "Will")])  # both short for William, but nothing says one person
+    assert bare[(1, "Bill")] != bare[(2, "Will")]
 
 
 def test_a_first_name_that_could_be_two_people_in_its_text_is_ambiguous_not_guessed() -> None:
