@@ -191,7 +191,7 @@ def anonymised_view(project: Project) -> AnonymisedView:
                                 suggested=run is None)
         participants = list(session.execute(select(ParticipantRow.label, ParticipantRow.role)))
         stored = store.key_row(session)
-        originals = store.applied_originals(session) if run is None else set()
+        originals = store.applied_originals(session)
     if run is not None:
         key = run.key
         for row in run.rows:
