@@ -14,9 +14,9 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from qualkit import services
 from qualkit.agreement import Figures, Level
@@ -26,8 +26,10 @@ from qualkit.topics import Topic
 
 app = typer.Typer(help="qualkit: local-first qualitative analysis for evaluation studies.",
                   no_args_is_help=True, rich_markup_mode=None)
-out = Console()
-err = Console(stderr=True)
+# Plain text everywhere: messages, paths, names and quotes carry brackets ("[laughs]", "[/tmp]") that
+# Rich would read as markup (hiding them, or raising MarkupError). Colour comes only from `tagged`.
+out = Console(markup=False, highlight=False)
+err = Console(stderr=True, markup=False, highlight=False)
 F = TypeVar("F", bound=Callable[..., Any])
 
 ProjectArg = Annotated[Path, typer.Argument(help="The project folder.")]
@@ -45,10 +47,15 @@ def on(target: typer.Typer, name: str | None = None) -> Callable[[F], F]:
             try:
                 return fn(*args, **kwargs)
             except QualkitError as error:
-                err.print(f"[red]Error:[/red] {error}", markup=True, highlight=False)
+                err.print(tagged("Error:", "red", str(error)))
                 raise typer.Exit(1) from None
         return target.command(name)(wrapper)  # type: ignore[return-value]
     return register
+
+
+def tagged(tag: str, style: str, message: str) -> Text:
+    """`tag` in colour, then `message` as plain text (never read as markup)."""
+    return Text.assemble((tag, style), " ", message)
 
 
 command = on(app)
@@ -61,7 +68,7 @@ app.add_typer(codebook_app, name="codebook")
 def progress_bar(label: str) -> Iterator[services.Progress]:
     """A progress bar on stderr for long operations (hidden when stderr is not a terminal)."""
     with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.description}"), console=err, transient=True,
+                  TextColumn("{task.description}", markup=False), console=err, transient=True,
                   disable=not sys.stderr.isatty()) as bar:
         task = bar.add_task("", total=None)
 
@@ -116,7 +123,7 @@ def _print_refi_import(report: services.RefiImportReport) -> None:
               f"({report.already} already there), "
               f"{report.participants} participant(s), {report.memos} memo(s).", highlight=False)
     for message in report.dropped:
-        err.print(f"[yellow]Not imported:[/yellow] {message}", highlight=False)
+        err.print(tagged("Not imported:", "yellow", message))
 
 
 
@@ -125,14 +132,13 @@ def _print_import(report: services.ImportReport) -> None:
     out.print(f"Imported {len(report.imported)} document(s), {segments} segments; "
               f"{len(report.unchanged)} unchanged.", highlight=False)
     for name, original in report.duplicates:
-        err.print(f"[yellow]Duplicate:[/yellow] {name} has the same content as {original}; "
-                  "not imported again.", highlight=False)
+        err.print(tagged("Duplicate:", "yellow", f"{name} has the same content as {original}; "
+                         "not imported again."))
     for name in report.changed:
-        err.print(f"[yellow]Changed:[/yellow] {name} was imported before with different content; "
-                  "left as it was (import the new version under another name to keep both).",
-                  highlight=False)
+        err.print(tagged("Changed:", "yellow", f"{name} was imported before with different content; "
+                         "left as it was (import the new version under another name to keep both)."))
     for error in report.failed:
-        err.print(f"[red]Skipped:[/red] {error}", highlight=False)
+        err.print(tagged("Skipped:", "red", str(error)))
     for path, why in report.skipped:
         err.print(f"Not imported: {path} ({why})", highlight=False)
 
@@ -148,7 +154,7 @@ def participants(
         report = services.load_participants(opened, sheet)
         out.print(f"Applied {report.matched} row(s) of {sheet.name}.", highlight=False)
         for line in report.unmatched:
-            err.print(f"[yellow]Unmatched[/yellow] {line}", highlight=False)
+            err.print(tagged("Unmatched", "yellow", line))
     _participants_table(opened)
 
 
@@ -263,7 +269,7 @@ def demo(project: Annotated[Path, typer.Option(help="Where to build the demo pro
     _print_import(report.imported)
     out.print(f"Participants sheet: {report.participants.matched} row(s) applied.", highlight=False)
     for line in report.participants.unmatched:
-        err.print(f"[yellow]Unmatched[/yellow] {line}", highlight=False)
+        err.print(tagged("Unmatched", "yellow", line))
     status(project)
     if report.coding is not None:
         out.print(f"Coded {report.coding.units} segments with {report.coding.coder}: "
@@ -434,7 +440,7 @@ def people(project: ProjectArg,
     found, ambiguous = services.list_people(opened)
     table = Table("Pseudonym", "Names", "Mentions", "Documents", title=f"{len(found)} people")
     for person in found:
-        table.add_row(escape(person.pseudonym), escape("; ".join(person.names)), str(person.mentions),
+        table.add_row(person.pseudonym, "; ".join(person.names), str(person.mentions),
                       str(person.documents))
     out.print(table)
     for name in ambiguous:
@@ -586,8 +592,8 @@ def _print_topics(found: list[Topic]) -> None:
     for topic in found:
         groups = ", ".join(f"{g or '(no group)'} {n}" for g, n in topic.size_by_group.items())
         nearest = f"{topic.nearest_code[0]} ({topic.nearest_code[1]:.2f})" if topic.nearest_code else "-"
-        out.print(f"[bold]Topic {topic.id}[/bold]: {escape(topic.label)} — {topic.size} segments "
-                  f"({escape(groups)}); nearest code: {nearest}", highlight=False)
+        out.print(Text.assemble((f"Topic {topic.id}", "bold"), f": {topic.label} — {topic.size} segments "
+                                f"({groups}); nearest code: {nearest}"))
         out.print(f"  keywords: {', '.join(topic.keywords)}", highlight=False, markup=False)
         for unit in topic.representatives[:2]:
             out.print(f"  “{_clip(unit.text, 160)}”", highlight=False, markup=False)
@@ -764,10 +770,10 @@ def agreement(project: ProjectArg,
     out.print(f"{result.first} and {result.second}, {report.level.value} level, uncoded text "
               f"{'included' if uncoded else 'left out'}: {len(result.documents)} document(s), "
               f"{report.segments} segments, {report.units} units.", highlight=False, markup=False)
-    table = Table("code", "units", escape(result.first), escape(result.second), "both", "agreement", "kappa",
+    table = Table("code", "units", result.first, result.second, "both", "agreement", "kappa",
                   "alpha")
     for code_id, figures in report.per_code.items():
-        table.add_row(escape(code_id), *_figure_cells(figures))
+        table.add_row(code_id, *_figure_cells(figures))
     table.add_row("pooled", *_figure_cells(report.overall), style="bold")
     out.print(table)
     resolved = sum(d.resolved_by is not None for d in result.disagreements)
@@ -792,7 +798,7 @@ def _figure_cells(figures: Figures) -> list[str]:
 def _print_agreement_summary(summary: services.AgreementSummary) -> None:
     coders = Table("coder", "kind", "accepted", "rejected", "suggested", "segments", "documents")
     for c in summary.coders:
-        coders.add_row(escape(c.name), "machine" if c.machine else "person", str(c.accepted), str(c.rejected),
+        coders.add_row(c.name, "machine" if c.machine else "person", str(c.accepted), str(c.rejected),
                        str(c.suggested), str(c.segments), str(c.documents))
     out.print(coders)
     out.print(f"Blind samples cover {summary.blind_documents} of {summary.documents} document(s).",
