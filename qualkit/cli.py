@@ -98,20 +98,17 @@ def import_(
     skip_bad: Annotated[bool, typer.Option(help="Import the readable files even if some fail.")] = False,
 ) -> None:
     """Import transcripts and case notes (txt, md, docx, pdf, odt, rtf, html, vtt, srt, csv, tsv,
-    xlsx, jsonl) in one transaction; REFI-QDA projects (.qdpx) and codebooks (.qdc) from NVivo,
-    ATLAS.ti, MAXQDA or QualCoder each in one of their own."""
+    xlsx, jsonl), REFI-QDA projects (.qdpx) and codebooks (.qdc) from NVivo, ATLAS.ti, MAXQDA or
+    QualCoder, all in one transaction: if one fails nothing is imported (unless --skip-bad)."""
     opened = services.open_project(project)
-    exchange = [path for path in paths if path.suffix.lower() in services.REFI_SUFFIXES]
-    for path in exchange:
-        _print_refi_import(services.import_refi(opened, path, corpus=corpus))
-    sources = [path for path in paths if path not in exchange]
-    if not sources:
-        return
     with progress_bar("Importing") as update:
-        report = services.import_sources(opened, sources, corpus=corpus,
+        report = services.import_sources(opened, paths, corpus=corpus,
                                          text_columns=tuple(text_column or ()), skip_bad=skip_bad,
                                          progress=update)
-    _print_import(report)
+    for exchanged in report.exchange:
+        _print_refi_import(exchanged)
+    if len(report.exchange) < len(paths) or report.failed:
+        _print_import(report)
 
 
 def _print_refi_import(report: services.RefiImportReport) -> None:

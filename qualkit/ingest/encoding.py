@@ -28,7 +28,15 @@ def decode_text(data: bytes, path: str | Path) -> str:
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return data.decode(encoding)
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as error:  # odd-length UTF-16, code points past U+10FFFF...
+                name = encoding.removesuffix("-sig").upper()
+                raise EncodingError(
+                    path, f"starts with a {name} byte-order mark but is not valid {name} "
+                          f"(byte {error.start:,}: {error.reason}); it may be truncated.",
+                    "Open it in a text editor and save it again as UTF-8.",
+                ) from error
     if b"\x00" in data[:8192]:
         raise EncodingError(
             path, "looks like a binary file (it contains NUL bytes), not text.",

@@ -22,7 +22,9 @@ import unicodedata
 
 _INVISIBLE = re.compile("[\ufeff\u200b\u200c\u200d\u2060\u00ad]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
-_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
+# Only from the start of a run of spaces, taken possessively: `[ \t]+$` alone retries from every space
+# of a run that does not end a line, which is quadratic (25 s for `" " * 40000 + "x"`).
+_TRAILING_SPACE = re.compile(r"(?<![ \t])[ \t]++$", re.MULTILINE)
 # A line ending in a letter, digit or comma-like mark, then blank line(s), then a lower-case start.
 _PAGE_BREAK = re.compile(r"(?<=[\w,;–-])\n(?:[ \t]*\n)+(?=[a-z])")
 

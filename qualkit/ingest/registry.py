@@ -9,9 +9,14 @@ from pathlib import Path
 from qualkit.errors import UnsupportedFormatError
 from qualkit.ingest.extracted import FlowText, ReadContext, ReadOptions, StructuredUnits, assemble_units
 from qualkit.ingest.normalise import normalise_text, rejoin_page_breaks
-from qualkit.ingest.safety import check_bytes, check_size
+from qualkit.ingest.safety import check_bytes, check_size, check_text_size, parser_boundary
 from qualkit.ingest.segmenter import segment_text
 from qualkit.model import Document
+
+# What each suffix is called in an error message ("could not be read as ...").
+_KINDS = {".docx": "a Word .docx document", ".odt": "an OpenDocument .odt text", ".pdf": "a PDF",
+          ".xlsx": "an Excel .xlsx workbook", ".rtf": "RTF", ".html": "HTML", ".htm": "HTML",
+          ".csv": "CSV", ".tsv": "TSV", ".jsonl": "JSON lines", ".vtt": "WebVTT", ".srt": "SRT subtitles"}
 
 Reader = Callable[[bytes, ReadContext], "FlowText | list[StructuredUnits] | StructuredUnits"]
 READERS: dict[str, Reader] = {}
@@ -33,7 +38,10 @@ def supported_suffixes() -> list[str]:
 
 def parse_file(path: str | Path, options: ReadOptions | None = None,
                data: bytes | None = None) -> list[Document]:
-    """Read, check, normalise and segment one file. Pure apart from reading the file itself."""
+    """Read, check, normalise and segment one file. Pure apart from reading the file itself.
+
+    Everything after reading the bytes runs inside `parser_boundary`: whatever a parser raises ends as
+    a typed `IngestError` naming the file."""
     from qualkit.ingest import readers  # noqa: F401  (registers every reader)
 
     path = Path(path)
@@ -47,16 +55,23 @@ def parse_file(path: str | Path, options: ReadOptions | None = None,
     if data is None:
         check_size(path, path.stat().st_size, options.limits)
         data = path.read_bytes()
-    check_bytes(path, data, suffix, options.limits)
+    with parser_boundary(path, _KINDS.get(suffix, "text")):
+        check_bytes(path, data, suffix, options.limits)
+        return _documents(path, suffix, data, options)
+
+
+def _documents(path: Path, suffix: str, data: bytes, options: ReadOptions) -> list[Document]:
     sha256 = hashlib.sha256(data).hexdigest()
     extracted = READERS[suffix](data, ReadContext(path, options))
+    groups = extracted if isinstance(extracted, list) else [extracted]
+    check_text_size(path, sum(len(g.text) if isinstance(g, FlowText) else sum(len(u.text) for u in g.units)
+                              for g in groups), options.limits)
     if isinstance(extracted, FlowText):
         text = rejoin_page_breaks(normalise_text(extracted.text))
         return [Document(
             name=path.name, suffix=suffix, sha256=sha256, text=text, source_path=str(path),
             attributes=extracted.attributes, segments=segment_text(text, options.segmentation),
         )]
-    groups = extracted if isinstance(extracted, list) else [extracted]
     documents = []
     for group in groups:
         text, segments = assemble_units(group, options.segmentation)

@@ -23,6 +23,9 @@ from qualkit.ingest.speakers import (
 from qualkit.model import UNCODED_KINDS, Segment, SegmentKind
 
 DEFAULT_MAX_CHARS = 1200
+# No segment is longer than this, whatever its kind or sentences: a sentence longer than `max_chars`
+# stays whole up to here, then is cut at a space (a 50 MB line without a full stop is not one segment).
+HARD_MAX_CHARS = 10_000  # or 8 x max_chars when that is more
 _BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
 _HEADING_MD = re.compile(r"#{1,6}\s")
 _LIST_ITEM = re.compile(r"(?:[-*•]|\d{1,3}[.)])\s")
@@ -74,8 +77,11 @@ def finalise(text: str, units: list[Unit], options: SegmentationOptions) -> list
             unit.speaker and is_interviewer_label(unit.speaker) and not options.code_interviewer
         )
         pieces = [(start, end)]
-        if end - start > options.max_chars and unit.kind not in UNCODED_KINDS:
-            pieces = pack_spans(sentence_spans(text, start, end), options.max_chars)
+        if end - start > options.max_chars:
+            hard_max = max(HARD_MAX_CHARS, 8 * options.max_chars)
+            spans = sentence_spans(text, start, end) if unit.kind not in UNCODED_KINDS else [(start, end)]
+            pieces = pack_spans(spans, options.max_chars if unit.kind not in UNCODED_KINDS else hard_max,
+                                text, hard_max)
         for i, (a, b) in enumerate(pieces):
             segments.append(Segment(
                 start=a, end=b, text=text[a:b], kind=unit.kind, speaker=unit.speaker,

@@ -14,6 +14,7 @@ from qualkit.ingest.participants import SheetRow, read_participants_sheet
 from qualkit.ingest.registry import parse_file, supported_suffixes
 from qualkit.model import Document
 from qualkit.services.projects import Progress, Project, current_user
+from qualkit.services.refi import REFI_SUFFIXES, RefiImportReport, plan_refi, store_refi
 from qualkit.store import repository as repo
 from qualkit.store.schema import (
     DocumentRow,
@@ -32,6 +33,7 @@ class ImportReport:
     changed: list[str] = field(default_factory=list)
     failed: list[IngestError] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
+    exchange: list[RefiImportReport] = field(default_factory=list)  # REFI-QDA files among the paths
 
 
 class ImportFailed(QualkitError):
@@ -46,7 +48,9 @@ class ImportFailed(QualkitError):
 
 def collect_sources(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
     """Files to import from files and folders; folders are walked in name order. Files whose name
-    starts with `_` or `.`, and participants sheets, are skipped with the reason."""
+    starts with `_` or `.`, and participants sheets, are skipped with the reason. Inside a folder,
+    symbolic links (to files or folders) are never followed: they are listed as skipped, so a link to
+    /etc/passwd or to a folder outside the corpus is not imported."""
     suffixes = set(supported_suffixes())
     files: list[Path] = []
     skipped: list[tuple[str, str]] = []
@@ -56,7 +60,7 @@ def collect_sources(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, 
         if path.is_file():
             files.append(path)
             continue
-        for child in sorted(p for p in path.rglob("*") if p.is_file()):
+        for child in _walk(path, skipped):
             if child.name.startswith((".", "_")):
                 continue
             if child.stem.lower() == SHEET_STEM:
@@ -68,18 +72,47 @@ def collect_sources(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, 
     return files, skipped
 
 
+def _walk(folder: Path, skipped: list[tuple[str, str]]) -> list[Path]:
+    """The regular files under `folder`, in name order, without following symbolic links."""
+    found: list[Path] = []
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        for child in sorted(current.iterdir()):
+            if child.is_symlink():
+                if not child.name.startswith((".", "_")):
+                    skipped.append((str(child), "a symbolic link: links are not followed"))
+            elif child.is_dir():
+                stack.append(child)
+            elif child.is_file():
+                found.append(child)
+    return sorted(found)
+
+
 def import_sources(project: Project, paths: Iterable[Path], *, corpus: str = "main",
                    text_columns: tuple[str, ...] = (), skip_bad: bool = False,
                    progress: Progress | None = None) -> ImportReport:
-    """Import files and folders in one transaction.
+    """Import files and folders, and REFI-QDA files (.qdpx, .qdc) named among them, in one transaction.
 
-    All files are read first; if any fails, nothing is written (unless `skip_bad`). A file
-    already imported (same sha256) is skipped; a file whose name is known but whose content
-    changed is reported and left alone, never duplicated.
+    All files are read first; if any fails, nothing is written (unless `skip_bad`, which leaves the
+    failed ones out). A file already imported (same sha256) is skipped; a file whose name is known but
+    whose content changed is reported and left alone, never duplicated.
     """
-    files, skipped = collect_sources(paths)
+    paths = list(paths)
+    exchange = [path for path in paths if path.suffix.lower() in REFI_SUFFIXES and not path.is_dir()]
+    files, skipped = collect_sources([path for path in paths if path not in exchange])
     report = ImportReport(skipped=skipped)
     options = project.config.read_options(text_columns)
+    plans = []
+    codebook = None  # a codebook the files before create (or the project's current one) is the one to add to
+    for path in exchange:
+        try:
+            plans.append((path, plan_refi(project, path, codebook=codebook)))
+        except IngestError as error:
+            report.failed.append(error)
+            continue
+        if codebook is None and plans[-1][1].codebook is not None:
+            codebook = plans[-1][1].codebook.name
     parsed: list[list[Document]] = []
     for done, path in enumerate(files):
         if progress:
@@ -94,6 +127,8 @@ def import_sources(project: Project, paths: Iterable[Path], *, corpus: str = "ma
         raise ImportFailed(report.failed)
     actor = current_user()
     with project.transaction() as session:
+        for path, plan in plans:
+            report.exchange.append(store_refi(session, plan, path, corpus))
         corpus_row = repo.get_or_create_corpus(session, corpus)
         for documents in parsed:
             same = repo.document_with_sha(session, corpus_row.id, documents[0].sha256)

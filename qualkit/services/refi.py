@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from qualkit import __version__
 from qualkit.errors import NotFoundError, QualkitError, UnsupportedFormatError
-from qualkit.ingest.safety import check_size
+from qualkit.ingest.safety import check_size, parser_boundary
 from qualkit.interop.refi import model as refi
 from qualkit.interop.refi.container import read_qdpx, write_qdpx
 from qualkit.interop.refi.descriptions import key_from_name, render_description
@@ -304,6 +304,14 @@ def import_refi(project: Project, path: Path, *, corpus: str = "main",
     left alone. Codings are accepted codings by their REFI user (suggestions for a user named
     "X (suggested)").
     """
+    plan = plan_refi(project, path, codebook=codebook)
+    with project.transaction() as session:
+        return store_refi(session, plan, path, corpus)
+
+
+def plan_refi(project: Project, path: Path, *, codebook: str | None = None) -> ImportPlan:
+    """Read and plan a REFI-QDA file without writing anything; whatever fails inside the file ends
+    as an `IngestError` naming it."""
     suffix = path.suffix.lower()
     if suffix not in REFI_SUFFIXES:
         raise UnsupportedFormatError(path, f"is a {suffix or 'file without extension'}, not REFI-QDA.",
@@ -316,81 +324,82 @@ def import_refi(project: Project, path: Path, *, corpus: str = "main",
     with project.sessions() as session:
         newest = codebooks_store.newest(session)
         name = codebook or (newest.name if newest is not None else path.stem)
-    if suffix == ".qdc":
-        book, unread = parse_codebook(data, str(path))
-        planned, _, dropped = plan_codebook(book, name, path.name)
-        plan = ImportPlan(planned, dropped=unread + dropped)
-    else:
+    kind = "a REFI-QDA codebook (.qdc)" if suffix == ".qdc" else "a REFI-QDA project (.qdpx)"
+    with parser_boundary(path, kind):
+        if suffix == ".qdc":
+            book, unread = parse_codebook(data, str(path))
+            planned, _, dropped = plan_codebook(book, name, path.name)
+            return ImportPlan(planned, dropped=unread + dropped)
         archive = read_qdpx(path, data, options.limits)
         exchange, dropped = parse_project(archive.project_xml, f"{path} ({archive.project_member})")
         plan = plan_import(exchange, where=path.name, codebook_name=name, read_file=archive.source,
                            options=options.segmentation)
         plan.dropped[:0] = dropped
-    return _store(project, plan, path, corpus)
+        return plan
 
 
-def _store(project: Project, plan: ImportPlan, path: Path, corpus: str) -> RefiImportReport:
+def store_refi(session: Session, plan: ImportPlan, path: Path, corpus: str) -> RefiImportReport:
+    """Write a planned REFI-QDA import in the caller's transaction."""
     report = RefiImportReport(path.name, dropped=list(plan.dropped))
     actor = current_user()
-    with project.transaction() as session:
-        code_ids: dict[str, int] = {}
-        if plan.codebook is not None:
-            report.codebook = store_codebook(session, plan.codebook, f"file:{path.name}", actor)
-            stored = codebooks_store.newest(session, plan.codebook.name)
-            code_ids = codebooks_store.code_ids(session, stored.id) if stored is not None else {}
-        corpus_row = repo.get_or_create_corpus(session, corpus)
-        segments: dict[str, list[int]] = {}  # document name -> segment ids by ordinal
-        documents: dict[str, int] = {}
-        rows: list[tuple[str, dict[str, Any]]] = []  # (code id, row)
-        for planned in plan.documents:
-            document = planned.document
-            row = repo.document_named(session, corpus_row.id, document.name)
-            if row is not None and row.text != document.text:
-                report.dropped.append(f"{path.name}: source '{document.name}' and its {len(planned.codings)} "
-                                      "coding(s) not imported (the project has a document of that name with "
-                                      "other text; rename one of them to keep both).")
-                continue
-            if row is None:
-                row = repo.add_document(session, corpus_row.id, document)
-                repo.log_event(session, actor, "import", "document", row.id, segments=len(document.segments),
-                               sha256=document.sha256)
-                report.documents.append((document.name, len(document.segments)))
-            else:
-                report.reused.append(document.name)
-            row.group = planned.group or row.group
-            row.attributes = {**(row.attributes or {}), **planned.attributes}
-            documents[document.name] = row.id
-            segments[document.name] = list(session.scalars(
-                select(SegmentRow.id).where(SegmentRow.document_id == row.id).order_by(SegmentRow.ordinal)))
-            rows += [(c.code, _coding_row(c, segments[document.name][c.ordinal], code_ids[c.code]))
-                     for c in planned.codings]
-        new_rows = _new_codings(session, rows)
-        assignments.add_many(session, new_rows)
-        report.codings, report.already = len(new_rows), len(rows) - len(new_rows)
-        for person in plan.participants:
-            _store_participant(session, person, documents, report, path.name)
-        for memo in plan.memos:
-            ref = {"project": None, "code": memo.code,
-                   "document": str(documents.get(memo.document or "", "")) or None,
-                   "segment": str(segments[memo.document][memo.ordinal]) if memo.document in segments
-                   and memo.ordinal is not None else None}[memo.target]
-            if memo.target != "project" and ref is None:
-                report.dropped.append(f"{path.name}: memo '{memo.title}' not imported (what it is about was "
-                                      "not imported).")
-                continue
-            same = select(MemoRow.id).where(MemoRow.target == memo.target, MemoRow.target_ref == ref,
-                                            MemoRow.author == memo.author, MemoRow.title == memo.title,
-                                            MemoRow.text == memo.text)
-            if session.scalar(same.limit(1)) is not None:
-                continue  # imported before
-            times = ({"created_at": memo.created, "updated_at": memo.modified or memo.created}
-                     if memo.created else {})
-            session.add(MemoRow(target=memo.target, target_ref=ref, author=memo.author, title=memo.title,
-                                text=memo.text, **times))
-            report.memos += 1
-        repo.log_event(session, actor, "import_refi", "project", None, documents=len(report.documents),
-                       reused=len(report.reused), codings=report.codings, memos=report.memos,
-                       participants=report.participants, dropped=len(report.dropped))
+    code_ids: dict[str, int] = {}
+    if plan.codebook is not None:
+        report.codebook = store_codebook(session, plan.codebook, f"file:{path.name}", actor)
+        stored = codebooks_store.newest(session, plan.codebook.name)
+        code_ids = codebooks_store.code_ids(session, stored.id) if stored is not None else {}
+    corpus_row = repo.get_or_create_corpus(session, corpus)
+    segments: dict[str, list[int]] = {}  # document name -> segment ids by ordinal
+    documents: dict[str, int] = {}
+    rows: list[tuple[str, dict[str, Any]]] = []  # (code id, row)
+    for planned in plan.documents:
+        document = planned.document
+        row = repo.document_named(session, corpus_row.id, document.name)
+        if row is not None and row.text != document.text:
+            report.dropped.append(f"{path.name}: source '{document.name}' and its {len(planned.codings)} "
+                                  "coding(s) not imported (the project has a document of that name with "
+                                  "other text; rename one of them to keep both).")
+            continue
+        if row is None:
+            row = repo.add_document(session, corpus_row.id, document)
+            repo.log_event(session, actor, "import", "document", row.id, segments=len(document.segments),
+                           sha256=document.sha256)
+            report.documents.append((document.name, len(document.segments)))
+        else:
+            report.reused.append(document.name)
+        row.group = planned.group or row.group
+        row.attributes = {**(row.attributes or {}), **planned.attributes}
+        documents[document.name] = row.id
+        segments[document.name] = list(session.scalars(
+            select(SegmentRow.id).where(SegmentRow.document_id == row.id).order_by(SegmentRow.ordinal)))
+        rows += [(c.code, _coding_row(c, segments[document.name][c.ordinal], code_ids[c.code]))
+                 for c in planned.codings]
+    new_rows = _new_codings(session, rows)
+    assignments.add_many(session, new_rows)
+    report.codings, report.already = len(new_rows), len(rows) - len(new_rows)
+    for person in plan.participants:
+        _store_participant(session, person, documents, report, path.name)
+    for memo in plan.memos:
+        ref = {"project": None, "code": memo.code,
+               "document": str(documents.get(memo.document or "", "")) or None,
+               "segment": str(segments[memo.document][memo.ordinal]) if memo.document in segments
+               and memo.ordinal is not None else None}[memo.target]
+        if memo.target != "project" and ref is None:
+            report.dropped.append(f"{path.name}: memo '{memo.title}' not imported (what it is about was "
+                                  "not imported).")
+            continue
+        same = select(MemoRow.id).where(MemoRow.target == memo.target, MemoRow.target_ref == ref,
+                                        MemoRow.author == memo.author, MemoRow.title == memo.title,
+                                        MemoRow.text == memo.text)
+        if session.scalar(same.limit(1)) is not None:
+            continue  # imported before
+        times = ({"created_at": memo.created, "updated_at": memo.modified or memo.created}
+                 if memo.created else {})
+        session.add(MemoRow(target=memo.target, target_ref=ref, author=memo.author, title=memo.title,
+                            text=memo.text, **times))
+        report.memos += 1
+    repo.log_event(session, actor, "import_refi", "project", None, documents=len(report.documents),
+                   reused=len(report.reused), codings=report.codings, memos=report.memos,
+                   participants=report.participants, dropped=len(report.dropped))
     return report
 
 

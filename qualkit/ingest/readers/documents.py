@@ -10,9 +10,10 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from qualkit.errors import CorruptFileError, UnsafeFileError
 from qualkit.ingest.extracted import FlowText, ReadContext
 from qualkit.ingest.registry import reader
-from qualkit.ingest.safety import corrupt
+from qualkit.ingest.safety import check_text_size, corrupt
 
 _MAX_BOLD_LABEL_WORDS = 4
 _ODF_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -78,22 +79,52 @@ def read_odt(data: bytes, ctx: ReadContext) -> FlowText:
     except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError) as error:
         raise corrupt(ctx.path, "an OpenDocument .odt text", error) from error
     # Only outermost blocks: paragraphs inside notes, annotations or frames belong to their host.
-    paragraphs = [_odf_text(el) for el in root.iter(*_ODF_BLOCKS)
+    budget = _Budget(ctx)
+    paragraphs = [_odf_text(el, budget) for el in root.iter(*_ODF_BLOCKS)
                   if next(el.iterancestors(*_ODF_BLOCKS), None) is None]
     return FlowText("\n\n".join(p for p in paragraphs if p.strip()))
 
 
-def _odf_text(element: etree._Element) -> str:
+class _Budget:
+    """The limits an ODT's expansions are held to: one element's repetitions, and the text in all."""
+
+    def __init__(self, ctx: ReadContext) -> None:
+        self.ctx = ctx
+        self.chars = 0
+
+    def spaces(self, count: str) -> str:
+        limits = self.ctx.options.limits
+        if not count.strip().isdigit():
+            raise CorruptFileError(self.ctx.path, f'has a space count text:c="{count[:40]}", not a number.',
+                                   "Open it in LibreOffice or Word and save it again as .odt.")
+        if int(count) > limits.max_repeat:
+            raise UnsafeFileError(
+                self.ctx.path, f"repeats a space {int(count):,} times (text:c), over qualkit's limit of "
+                               f"{limits.max_repeat:,} (max_repeat).",
+                "Do not open it; re-save the original document from the program that made it.")
+        return self.take(" " * int(count))
+
+    def take(self, text: str) -> str:
+        self.chars += len(text)
+        check_text_size(self.ctx.path, self.chars, self.ctx.options.limits)
+        return text
+
+
+def _odf_text(element: etree._Element, budget: _Budget) -> str:
     """Text of an ODF paragraph, expanding <text:s/>, <text:tab/> and <text:line-break/>."""
     out: list[str] = []
 
     def walk(node: etree._Element) -> None:
         if node.text:
-            out.append(node.text)
+            out.append(budget.take(node.text))
         for child in node:
+            if not isinstance(child.tag, str):  # comments and processing instructions
+                if child.tail:
+                    out.append(budget.take(child.tail))
+                continue
             tag = etree.QName(child).localname
             if tag == "s":
-                out.append(" " * int(child.get(f"{{{_ODF_TEXT}}}c", "1")))
+                out.append(budget.spaces(child.get(f"{{{_ODF_TEXT}}}c", "1")))
             elif tag == "tab":
                 out.append("\t")
             elif tag == "line-break":
@@ -101,7 +132,7 @@ def _odf_text(element: etree._Element) -> str:
             elif tag not in {"note", "annotation"}:
                 walk(child)
             if child.tail:
-                out.append(child.tail)
+                out.append(budget.take(child.tail))
 
     walk(element)
     return "".join(out)

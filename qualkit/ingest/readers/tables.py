@@ -13,12 +13,12 @@ from typing import Any
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
-from qualkit.errors import CorruptFileError, NoTextError, SheetError
+from qualkit.errors import CorruptFileError, FileTooLargeError, NoTextError, SheetError, UnsafeFileError
 from qualkit.ingest.casenotes import iso_date
 from qualkit.ingest.encoding import decode_text
 from qualkit.ingest.extracted import ReadContext, SourceUnit, StructuredUnits
 from qualkit.ingest.registry import reader
-from qualkit.ingest.safety import corrupt
+from qualkit.ingest.safety import Limits, check_depth, corrupt
 from qualkit.model import SegmentKind
 
 TEXT_COLUMN_NAMES = ("text", "note", "notes", "entry", "answer", "response", "comment", "comments",
@@ -62,11 +62,23 @@ def _xlsx_sheets(data: bytes, ctx: ReadContext) -> list[tuple[str, list[list[str
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as error:
         raise corrupt(ctx.path, "an Excel .xlsx workbook", error) from error
     sheets = []
-    for sheet in workbook.worksheets:
-        rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        if any(any(row) for row in rows):
-            sheets.append((sheet.title, rows))
-    workbook.close()
+    cells = 0
+    try:  # read-only sheets are read lazily: a truncated or broken sheet fails here, not on opening
+        for sheet in workbook.worksheets:
+            rows = []
+            for row in sheet.iter_rows(values_only=True):
+                cells += len(row)
+                if cells > ctx.options.limits.max_cells:
+                    raise FileTooLargeError(
+                        ctx.path, f"has more than {ctx.options.limits.max_cells:,} cells (empty ones "
+                                  "included), over qualkit's limit (max_cells).",
+                        "Delete the unused rows and columns (or copy the table into a new workbook) and "
+                        "save it again.")
+                rows.append([_cell(v) for v in row])
+            if any(any(row) for row in rows):
+                sheets.append((sheet.title, rows))
+    finally:
+        workbook.close()
     if not sheets:
         raise NoTextError(ctx.path, "has no filled cells.", "Check you saved the right workbook.")
     return sheets
@@ -173,14 +185,11 @@ def read_jsonl(data: bytes, ctx: ReadContext) -> list[StructuredUnits]:
     """`{"id", "text", "speaker"?, "group"?, "document"?, ...attributes}` per line; lines that
     name a document are grouped into that document, in order of first appearance."""
     by_document: dict[str | None, list[SourceUnit]] = {}
+    limits = ctx.options.limits
     for number, line in enumerate(decode_text(data, ctx.path).splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise CorruptFileError(ctx.path, f"is not valid JSON ({error.msg}).",
-                                   "Each line must be one JSON object.", line=number) from error
+        record = _json_line(line, ctx, number, limits)
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             raise SheetError(ctx.path, 'has no "text" string.',
                              'Each line needs at least {"text": "..."}.', line=number)
@@ -194,6 +203,53 @@ def read_jsonl(data: bytes, ctx: ReadContext) -> list[StructuredUnits]:
     if not by_document:
         raise NoTextError(ctx.path, "has no JSON lines.", 'Write one {"text": ...} object per line.')
     return [StructuredUnits(units, SegmentKind.ROW, name=name) for name, units in by_document.items()]
+
+
+class _TooManyDigits(ValueError):
+    pass
+
+
+def _json_line(line: str, ctx: ReadContext, number: int, limits: Limits) -> Any:
+    """One JSON line, its nesting and numbers checked against the limits before and while parsing."""
+    if line.count("[") + line.count("{") > limits.max_nesting:
+        check_depth(ctx.path, _json_depth(line), limits, "brackets", line=number)
+
+    def bounded_int(digits: str) -> int:
+        if len(digits.lstrip("-")) > limits.max_number_digits:
+            raise _TooManyDigits(len(digits.lstrip("-")))
+        return int(digits)
+
+    try:
+        return json.loads(line, parse_int=bounded_int)
+    except _TooManyDigits as error:
+        raise UnsafeFileError(ctx.path, f"has a number of {error.args[0]:,} digits, over qualkit's limit of "
+                                        f"{limits.max_number_digits} digits (max_number_digits).",
+                              "Write long identifiers as strings, in double quotes.", line=number) from error
+    except json.JSONDecodeError as error:
+        raise CorruptFileError(ctx.path, f"is not valid JSON ({error.msg}).",
+                               "Each line must be one JSON object.", line=number) from error
+
+
+def _json_depth(line: str) -> int:
+    """How deep brackets nest in one JSON text, ignoring those inside strings (linear)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in line:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def _opt_str(value: Any) -> str | None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import html
 import re
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from striprtf.striprtf import rtf_to_text
 
 from qualkit.errors import NoTextError
 from qualkit.ingest.encoding import decode_text
 from qualkit.ingest.extracted import FlowText, ReadContext
 from qualkit.ingest.registry import reader
-from qualkit.ingest.safety import corrupt
+from qualkit.ingest.safety import check_depth, corrupt
 
 # Leftover HTML in text exports (a table pasted from an intranet page): common enough to clean.
 _LEFTOVER_TAG = re.compile(
@@ -41,10 +41,21 @@ def read_rtf(data: bytes, ctx: ReadContext) -> FlowText:
     return FlowText(text)
 
 
+def _depth(root: Tag) -> int:
+    """How deep elements nest, walked without recursion (finding innermost blocks slows with depth)."""
+    deepest, stack = 0, [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in node.contents if isinstance(child, Tag))
+    return deepest
+
+
 @reader(".html", ".htm")
 def read_html(data: bytes, ctx: ReadContext) -> FlowText:
     """Block elements become paragraphs; inline markup (bold speaker names) stays in line."""
     soup = BeautifulSoup(decode_text(data, ctx.path), "lxml")
+    check_depth(ctx.path, _depth(soup), ctx.options.limits, "HTML elements")
     title = soup.title.get_text(strip=True) if soup.title else None
     for hidden in soup(["script", "style", "head", "nav", "noscript", "template"]):
         hidden.decompose()
