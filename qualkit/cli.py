@@ -36,7 +36,6 @@ ProjectArg = Annotated[Path, typer.Argument(help="The project folder.")]
 DEMO_PROJECT = Path("demo-project")
 DEMO_CORPUS = Path("corpora/demo")
 DEMO_CODEBOOK = Path("codebooks/family_support.yaml")
-DEMO_REPORTS = Path("reports")
 
 
 def on(target: typer.Typer, name: str | None = None) -> Callable[[F], F]:
@@ -256,11 +255,14 @@ def segments(project: ProjectArg,
 def demo(project: Annotated[Path, typer.Option(help="Where to build the demo project.")] = DEMO_PROJECT,
          corpus: Annotated[Path, typer.Option(help="The demo corpus folder.")] = DEMO_CORPUS,
          codebook: Annotated[Path, typer.Option(help="Codebook to code it with.")] = DEMO_CODEBOOK,
-         reports: Annotated[Path, typer.Option(help="Where to write the demo's report.")] = DEMO_REPORTS,
+         reports: Annotated[bool, typer.Option(
+             help="Write the demo's report and quote tables to a dated folder in the project's reports/.")]
+         = True,
          ) -> None:
     """Build the demo evaluation project from corpora/demo/, code it with the default coder against
     codebooks/family_support.yaml, measure agreement with the human-coded subset, print a summary,
-    and write the anonymised thematic report and quote tables to reports/ (safe to re-run)."""
+    and write the anonymised thematic report and quote tables to the project's reports/ (safe to
+    re-run; each run's outputs in their own dated folder)."""
     with progress_bar("Building demo") as update:
         report = services.build_demo(project, corpus, codebook, progress=update, reports=reports)
     _print_import(report.imported)
@@ -658,13 +660,20 @@ def report(project: ProjectArg,
            group_by: GroupByOption = "group", code: CodeFilter = None, group: GroupFilter = None,
            where: WhereFilter = None, include_suggestions: SuggestionsOption = False,
            quotes: Annotated[int, typer.Option(help="Quotes per theme and group.")] = 2,
-           output: Annotated[Path | None, typer.Option("--output", "-o", help="Folder to write to "
-                                                       "(default: the project's reports/).")] = None) -> None:
-    """Write the anonymised thematic report: counts by group, theme x group matrix, co-occurrence,
-    representative quotes, framework matrix and a methods appendix."""
+           include_empty: Annotated[bool, typer.Option(
+               "--include-empty", help="Also list themes nothing is coded with.")] = False,
+           framework: Annotated[bool, typer.Option(
+               "--framework", help="Add the framework matrix (participants x themes, with quotes).")] = False,
+           output: Annotated[Path | None, typer.Option("--output", "-o", help="Folder to write to (default: "
+                                                       "a dated folder in the project's reports/).")] = None,
+           ) -> None:
+    """Write the anonymised thematic report: a summary page (coverage, reliability, what each group
+    raised), counts by group, theme x group matrix, co-occurrence, representative quotes and a
+    methods appendix; the framework matrix on request."""
     chosen = [f.value for f in formats or [ReportFormat("all")]]
     formats = list(services.REPORT_FORMATS) if "all" in chosen else chosen
-    options = _report_options(group_by, code, group, where, include_suggestions, quotes_per_group=quotes)
+    options = _report_options(group_by, code, group, where, include_suggestions, quotes_per_group=quotes,
+                              include_empty=include_empty, framework=framework)
     for path in services.write_report(services.open_project(project), formats, options, output):
         out.print(f"Wrote {path}", highlight=False)
 
@@ -673,7 +682,7 @@ def report(project: ProjectArg,
 def export(project: ProjectArg,
            what: Annotated[ExportFormat, typer.Option("--format", help="What to export.")],
            output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: in "
-                                                       "the project's reports/).")] = None,
+                                                       "a dated folder in the project's reports/).")] = None,
            group_by: GroupByOption = "group", code: CodeFilter = None, group: GroupFilter = None,
            where: WhereFilter = None, include_suggestions: SuggestionsOption = False,
            code_paths: Annotated[bool, typer.Option(help="Quote table: add REFI-style code paths.")] = False,

@@ -10,6 +10,7 @@ path can fall back to its default (a model-hub download).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ REPRESENTATIVES = 4
 MMR_RELEVANCE = 0.7  # weight of closeness to the topic against novelty w.r.t. quotes already picked
 EXAMPLE_WORDS = 30
 # What the default tokeniser leaves of spoken contractions ("don't" -> "don"); transcripts are full of them.
+PSEUDONYM = re.compile(r"\[[^\]\n]{1,40}\]")  # "[Person 3]", "[Place 1]", "[Date]" in anonymised text
 CONTRACTION_STEMS = frozenset({"aren", "couldn", "didn", "doesn", "don", "hadn", "hasn", "haven", "isn", "ll",
                                "shouldn", "ve", "wasn", "weren", "wouldn"})
 
@@ -44,6 +46,11 @@ class Topic:
     size_by_group: dict[str | None, int]  # None: the unit's stakeholder group is unknown
     nearest_code: tuple[str, float] | None  # (code id, cosine); a low cosine suggests a new code
     label: str
+
+    @property
+    def suggested_id(self) -> str:
+        """A valid code id for promoting the topic ("young_people")."""
+        return topic_id(self.keywords)
 
 
 def discover_topics(units: Sequence[Unit], embeddings: np.ndarray, *, codebook: Codebook | None = None,
@@ -124,7 +131,8 @@ def _fit(units: Sequence[Unit], embeddings: np.ndarray, min_topic_size: int, red
     model = BERTopic(embedding_model=PrecomputedOnly(), umap_model=reducer, hdbscan_model=clusterer,
                      vectorizer_model=vectorizer, ctfidf_model=ctfidf, min_topic_size=min_topic_size,
                      top_n_words=TOP_WORDS)
-    labels, _ = model.fit_transform([unit.text for unit in units],
+    # Keywords come from the words, not the people: pseudonyms ("[Person 3]") are left out.
+    labels, _ = model.fit_transform([PSEUDONYM.sub(" ", unit.text) for unit in units],
                                     embeddings=np.asarray(embeddings, dtype=np.float32))
     keywords = {topic: [word for word, score in words if word and score > 0]
                 for topic, words in model.get_topics().items() if topic != -1}
@@ -166,6 +174,18 @@ def topic_label(keywords: Sequence[str], words: int = 3) -> str:
         if len(picked) == words:
             break
     return ", ".join(picked).capitalize() if picked else "(no keywords)"
+
+
+def topic_id(keywords: Sequence[str], words: int = 2) -> str:
+    """A valid code id from a topic's keywords: distinct words, lower case, joined by "_"
+    ("young_people", never "young_young people")."""
+    picked: list[str] = []
+    for keyword in keywords:
+        for word in re.findall(r"[a-z0-9]+", keyword.casefold()):
+            if word not in picked:
+                picked.append(word)
+    slug = "_".join(picked[:words])
+    return slug if slug[:1].isalpha() else f"topic_{slug}".rstrip("_")
 
 
 def promote_topic(codebook: Codebook, topic: Topic, code_id: str, name: str,

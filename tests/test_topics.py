@@ -18,7 +18,7 @@ from sklearn.decomposition import PCA
 from qualkit.coders.base import Unit
 from qualkit.errors import NotFoundError, QualkitError
 from qualkit.model import Code, Codebook
-from qualkit.topics import Topic, discover_topics, promote_topic, topic_label
+from qualkit.topics import Topic, discover_topics, promote_topic, topic_id, topic_label
 
 THEMES = {
     "housing": ["landlord", "damp", "boiler", "mould", "leak", "repairs"],
@@ -86,6 +86,19 @@ def test_topics_recover_the_clusters_with_sensible_keywords() -> None:
         assert topic.label == topic_label(topic.keywords)
         assert set(topic.label.lower().replace(",", "").split()) <= {*words, "talked"}
         assert topic.nearest_code is None
+
+
+def test_keywords_leave_out_pseudonyms_and_suggested_ids_are_valid_code_ids() -> None:
+    units, embeddings, _ = synthetic()
+    named = [replace(u, text=f"[Person {i % 4}] said [Person {i % 7}] and [Place 2]: {u.text}")
+             for i, u in enumerate(units)]
+    for topic in fast(named, embeddings):
+        words = {w for k in topic.keywords for w in k.split()}
+        assert not words & {"person", "place"}, topic.keywords
+        assert topic.suggested_id.replace("_", "").isalnum() and topic.suggested_id[0].isalpha()
+        Code(id=topic.suggested_id, name=topic.label)  # a code id the codebook accepts
+    assert topic_id(["young", "young people", "people"]) == "young_people"
+    assert topic_id(["2019", "cuts"]) == "topic_2019_cuts"
 
 
 def test_outliers_are_left_out() -> None:

@@ -22,7 +22,8 @@ def heatmap(rows: list[str], columns: list[str], values: list[list[float]], labe
     height = max(2.5, 1.6 + HEIGHT_PER_ROW * len(rows))
     figure = Figure(figsize=(width, height), dpi=110, layout="constrained")
     axes = figure.add_subplot()
-    image = axes.imshow(grid, cmap="Blues", aspect="auto", vmin=0)
+    # viridis: light to dark in a steady step, so a greyscale print keeps the order of the colours
+    image = axes.imshow(grid, cmap="viridis_r", aspect="auto", vmin=0)
     many = len(columns) > MANY_COLUMNS
     axes.set_xticks(range(len(columns)), columns, rotation=45 if many else 0,
                     ha="right" if many else "center", fontsize=8)
@@ -32,7 +33,7 @@ def heatmap(rows: list[str], columns: list[str], values: list[list[float]], labe
     for i, row in enumerate(labels):
         for j, text in enumerate(row):
             dark = top and grid[i, j] > 0.6 * top
-            axes.text(j, i, text, ha="center", va="center", fontsize=7, color="white" if dark else "black")
+            axes.text(j, i, text, ha="center", va="center", fontsize=9, color="white" if dark else "black")
     figure.colorbar(image, ax=axes, label=scale, shrink=0.8)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", metadata={"Software": None})

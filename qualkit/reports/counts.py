@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 
-from qualkit.reports.model import NO_GROUP, SUGGESTED, ReportInput, SegmentFact, Theme
+from qualkit.reports.model import ACCEPTED, KINDS, NO_GROUP, SUGGESTED, ReportInput, SegmentFact, Theme
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class Count:
     participants: int
     documents: int
     suggested: int = 0  # of the segments, those counted on a pending machine suggestion only
+    members: dict[str, int] = field(default_factory=dict)  # per kind of source, see `population`
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,18 @@ class GroupSize:
     participants: int
     documents: int
     words: int
+    members: dict[str, int] = field(default_factory=dict)  # per kind of source, see `population`
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of a group people have coded: documents and segments with an accepted coding."""
+
+    group: str
+    documents: int
+    coded_documents: int
+    segments: int
+    coded_segments: int
 
 
 @dataclass(frozen=True)
@@ -53,9 +66,16 @@ def group_order(segments: Iterable[SegmentFact]) -> list[str]:
     return sorted({s.group for s in segments}, key=lambda g: (g == NO_GROUP, g.casefold()))
 
 
+def population(segments: Iterable[SegmentFact]) -> dict[str, int]:
+    """Distinct members per kind of source: interviewees and survey respondents are people, sources
+    without speakers are documents; the kinds are separate populations, never added up."""
+    members = {s.member for s in segments}
+    return {kind: n for kind in KINDS if (n := sum(m[0] == kind for m in members))}
+
+
 def _count(segments: list[SegmentFact], suggested: int = 0) -> Count:
     return Count(len(segments), len({s.participant_id for s in segments if s.participant_id is not None}),
-                 len({s.document_id for s in segments}), suggested)
+                 len({s.document_id for s in segments}), suggested, population(segments))
 
 
 def group_sizes(segments: list[SegmentFact]) -> list[GroupSize]:
@@ -64,8 +84,21 @@ def group_sizes(segments: list[SegmentFact]) -> list[GroupSize]:
         members = [s for s in segments if s.group == group]
         count = _count(members)
         sizes.append(GroupSize(group, count.segments, count.participants, count.documents,
-                               sum(s.words for s in members)))
+                               sum(s.words for s in members), count.members))
     return sizes
+
+
+def coverage(data: ReportInput) -> list[Coverage]:
+    """Per group, the documents and codable segments in scope and those with an accepted coding."""
+    accepted = {c.segment_id for c in data.codings if c.status == ACCEPTED}
+    found = []
+    for group in group_order(data.segments):
+        members = [s for s in data.segments if s.group == group]
+        coded = [s for s in members if s.id in accepted]
+        documents = len({s.document_id for s in members})
+        found.append(Coverage(group, documents, len({s.document_id for s in coded}), len(members),
+                              len(coded)))
+    return found
 
 
 def coded_segments(data: ReportInput) -> dict[str, dict[int, str]]:

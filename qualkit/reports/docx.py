@@ -8,6 +8,7 @@ import struct
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.shared import Cm, Pt
 
 from qualkit.reports.document import Chart, Heading, Paragraph, Quote, ReportDocument, Table, cell_text
@@ -44,8 +45,11 @@ def _table(doc, table: Table) -> None:  # type: ignore[no-untyped-def]
         cell.width = width
         run = cell.paragraphs[0].add_run(name)
         run.bold, run.font.size = True, size
+    _keep_whole(grid.rows[0], header=True)
     for row in table.rows:
-        cells = grid.add_row().cells
+        added = grid.add_row()
+        _keep_whole(added)
+        cells = added.cells
         for cell, value, width in zip(cells, row, widths, strict=True):
             cell.width = width
             paragraph = cell.paragraphs[0]
@@ -53,6 +57,14 @@ def _table(doc, table: Table) -> None:  # type: ignore[no-untyped-def]
             if isinstance(value, int | float):
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     doc.add_paragraph()
+
+
+def _keep_whole(row, header: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """A row never splits across a page break; the header row repeats on every page."""
+    properties = row._tr.get_or_add_trPr()
+    properties.append(OxmlElement("w:cantSplit"))
+    if header:
+        properties.append(OxmlElement("w:tblHeader"))
 
 
 def render(document: ReportDocument) -> bytes:

@@ -8,13 +8,26 @@ from collections import defaultdict
 from qualkit.reports import charts, counts, quotes
 from qualkit.reports.counts import Count, GroupSize, ThemeCount
 from qualkit.reports.document import Block, Chart, Heading, Paragraph, Quote, ReportDocument, Table
-from qualkit.reports.model import ACCEPTED, ReportInput, SegmentFact, TextView
+from qualkit.reports.model import (
+    ACCEPTED,
+    DOCUMENT,
+    INTERVIEW,
+    KINDS,
+    MIN_AGREEMENT_UNITS,
+    POPULATION,
+    SUGGESTED,
+    SURVEY,
+    ReportInput,
+    SegmentFact,
+    TextView,
+)
 
 QUOTE_WORDS = 80  # a quote in the report is cut after this many words (exports keep it whole)
 FRAMEWORK_WORDS = 20  # each quote in a framework cell
 FRAMEWORK_QUOTES = 2  # quotes shown per framework cell
 FRAMEWORK_THEMES = 4  # theme columns per framework table, so each fits a page
 TOP_PAIRS = 30
+SUMMARY_THEMES = 3  # themes named per group on the summary page
 
 
 def build_report(data: ReportInput, view: TextView, *, quotes_per_group: int = 2,
@@ -23,14 +36,101 @@ def build_report(data: ReportInput, view: TextView, *, quotes_per_group: int = 2
     themes = counts.theme_counts(data)
     coded = [t for t in themes if t.total.segments]
     names = {s.group: data.group_name(s.group, view) for s in sizes}
-    blocks: list[Block] = [*_introduction(data)]
-    blocks += _overview(themes, sizes, names, data.group_by, data.include_suggestions)
+    blocks: list[Block] = [*_summary(data, coded, sizes, names, view)]
+    blocks += _introduction(data)
+    blocks += _overview(themes if data.include_empty else coded, sizes, names, data.include_suggestions)
     blocks += _by_group(data, coded, sizes, names, with_charts)
     blocks += _together(data, with_charts)
     blocks += _details(data, themes, sizes, names, view, quotes_per_group)
-    blocks += _framework(data, coded, names, view)
+    if data.framework:
+        blocks += _framework(data, coded, names, view)
     blocks += _methods(data, sizes, names)
     return ReportDocument(f"{data.title}: thematic report", blocks)
+
+
+def _summary(data: ReportInput, coded: list[ThemeCount], sizes: list[GroupSize], names: dict[str, str],
+             view: TextView) -> list[Block]:
+    """The first page: how much is coded and by whom, how far the machine can be trusted, and what
+    each group raised most, with one quote each."""
+    covered = counts.coverage(data)
+    segments, coded_segments = sum(c.segments for c in covered), sum(c.coded_segments for c in covered)
+    documents = len({s.document_id for s in data.segments})
+    accepted = {c.segment_id for c in data.codings if c.status == ACCEPTED}
+    coded_documents = len({s.document_id for s in data.segments if s.id in accepted})
+    pending = data.provenance.pending
+    blocks: list[Block] = [
+        Heading("Summary", 1),
+        Paragraph(f"Coverage: people have coded {coded_segments} of {segments} codable segments "
+                  f"({_share(coded_segments, segments)}) in {coded_documents} of {documents} documents. "
+                  "Counts below are of what has been coded, not of how often a theme came up in the whole "
+                  "corpus." + _pending(pending, data.include_suggestions)),
+        Table("Coverage", [names_header(data.group_by), "Documents coded", "Segments coded", "Interviewees",
+                           "Survey respondents", "Documents without speakers"],
+              [[names[c.group], f"{c.coded_documents} of {c.documents}",
+                f"{c.coded_segments} of {c.segments} ({_share(c.coded_segments, c.segments)})",
+                *(size.members.get(k, 0) for k in (INTERVIEW, SURVEY, DOCUMENT))]
+               for c, size in zip(covered, sizes, strict=True)],
+              f"How much of each {data.group_by} people have coded, and who is in it: interviewees, survey "
+              "respondents and documents without speakers are separate populations."),
+        Paragraph(_reliability(data)),
+    ]
+    segments_by_id = {s.id: s for s in data.segments}
+    statuses = counts.coded_segments(data)
+    raised = []
+    for size in sizes:
+        top = sorted((t for t in coded if t.by_group[size.group].segments),
+                     key=lambda t: -t.by_group[size.group].segments)[:SUMMARY_THEMES]
+        if not top:
+            raised.append(Paragraph(f"{names[size.group]}: nothing coded yet."))
+            continue
+        raised.append(Paragraph(f"{names[size.group]}: " + "; ".join(
+            f"{t.theme.name} ({plural(t.by_group[size.group].segments, 'segment')}, "
+            f"{_members(t.by_group[size.group].members, size.members)})" for t in top) + "."))
+        first = top[0].theme
+        candidates = [quotes.Candidate(segments_by_id[i], view.segment_text(i), status == ACCEPTED)
+                      for i, status in sorted(statuses[first.key].items())
+                      if segments_by_id[i].group == size.group]
+        for c in quotes.choose(candidates, 1):
+            raised.append(Quote(quotes.shorten(c.text, QUOTE_WORDS), _attribution(c.segment, names, view),
+                                first.name, names[size.group], ACCEPTED if c.accepted else SUGGESTED))
+    if raised:
+        blocks += [Heading(f"What each {data.group_by} raised most", 2), *raised]
+    return blocks
+
+
+def _pending(pending: int, counted: bool) -> str:
+    if not pending:
+        return ""
+    return (f" The machine has suggested {plural(pending, 'further coding')} that nobody has reviewed; they "
+            + ("are counted and marked as suggestions." if counted else "are not counted."))
+
+
+def _reliability(data: ReportInput) -> str:
+    a = data.agreement
+    if a is None or a.units < MIN_AGREEMENT_UNITS:
+        decided = a.units if a else 0
+        machine = (f"Too few segments have both machine suggestions and people's decisions ({decided}; at "
+                   f"least {MIN_AGREEMENT_UNITS} are needed) to say how far the machine agrees with people: "
+                   "treat its suggestions as provisional.")
+    else:
+        machine = (f"The machine's suggestions agree with people's decisions with Cohen's kappa "
+                   f"{_figure(a.macro_kappa)} (macro average over codes, on {a.units} segments people "
+                   "decided on).")
+    pairs = [f"{c.first} and {c.second}: kappa {_figure(c.kappa)} on {plural(c.segments, 'segment')}"
+             for c in data.coder_pairs if c.segments]
+    people = (" Agreement between people who coded the same documents: " + "; ".join(pairs) + ".") if pairs \
+        else " No two people have coded the same documents yet, so agreement between coders is not known."
+    return "Reliability: " + machine + people
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "-"
+
+
+def _members(found: dict[str, int], of: dict[str, int]) -> str:
+    """"3 of 8 interviewees, 5 of 24 survey respondents": each population against its own size."""
+    return ", ".join(f"{found[k]} of {of[k]} {POPULATION[k][0] if of[k] == 1 else POPULATION[k][1]}"
+                     for k in KINDS if found.get(k))
 
 
 def _introduction(data: ReportInput) -> list[Block]:
@@ -54,29 +154,23 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def mentioned_by(count_by_group: dict[str, Count], sizes: list[GroupSize], names: dict[str, str],
-                 group_by: str) -> str:
-    """"7 of 12 Keyworkers; 2 of 2 documents (Case notes)": who mentions a theme against how many
-    there are in each group, by participants (by documents where none of its segments has a speaker)."""
-    parts = []
-    for size in sizes:
-        found = count_by_group[size.group]
-        name = names[size.group]
-        if found.participants:
-            people = name if group_by == "stakeholder group" else f"participants ({name})"
-            parts.append(f"{found.participants} of {size.participants} {people}")
-        elif found.segments:
-            parts.append(f"{found.documents} of {size.documents} documents ({name})")
+def mentioned_by(count_by_group: dict[str, Count], sizes: list[GroupSize], names: dict[str, str]) -> str:
+    """"Keyworkers: 4 of 7 interviewees; Families: 3 of 8 interviewees, 5 of 24 survey respondents":
+    who mentions a theme against how many there are, each kind of source its own population."""
+    parts = [f"{names[size.group]}: {_members(count_by_group[size.group].members, size.members)}"
+             for size in sizes if count_by_group[size.group].segments]
     return "; ".join(parts) or "nobody"
 
 
-def _overview(themes: list[ThemeCount], sizes: list[GroupSize], names: dict[str, str], group_by: str,
+def _overview(themes: list[ThemeCount], sizes: list[GroupSize], names: dict[str, str],
               suggestions: bool) -> list[Block]:
     columns = ["Theme", "Segments", "Participants", "Documents", *(["Suggested"] if suggestions else []),
                "Mentioned by"]
     rows = [[t.theme.name, t.total.segments, t.total.participants, t.total.documents,
-             *([t.total.suggested] if suggestions else []), mentioned_by(t.by_group, sizes, names, group_by)]
+             *([t.total.suggested] if suggestions else []), mentioned_by(t.by_group, sizes, names)]
             for t in themes]
+    if not rows:
+        return [Heading("Themes at a glance", 1), Paragraph("Nothing is coded in this scope yet.")]
     return [Heading("Themes at a glance", 1),
             Table("Themes", columns, rows, "Segments coded with each theme, and the distinct participants "
                   "and documents they come from.")]
@@ -86,13 +180,8 @@ def _by_group(data: ReportInput, coded: list[ThemeCount], sizes: list[GroupSize]
               with_charts: bool) -> list[Block]:
     groups = [s.group for s in sizes]
     headers = [names[g] for g in groups]
-    coded_in_group = {g: sum(t.by_group[g].segments for t in coded) for g in groups}
     segments_in_group = {s.group: s.segments for s in sizes}
     matrix = [[t.theme.name, *(t.by_group[g].segments for g in groups), t.total.segments] for t in coded]
-    row_share = [[t.theme.name, *(counts.percent(t.by_group[g].segments, t.total.segments) for g in groups)]
-                 for t in coded]
-    column_share = [[t.theme.name, *(counts.percent(t.by_group[g].segments, coded_in_group[g])
-                                     for g in groups)] for t in coded]
     talk = [[t.theme.name, *(counts.percent(t.by_group[g].segments, segments_in_group[g]) for g in groups)]
             for t in coded]
     detail = [[t.theme.name, names[g], c.segments, c.participants, size.participants, c.documents,
@@ -103,19 +192,16 @@ def _by_group(data: ReportInput, coded: list[ThemeCount], sizes: list[GroupSize]
         Heading(f"Themes by {data.group_by}", 1),
         Table("Theme x group", ["Theme", *headers, "Total"], matrix,
               f"Segments coded with each theme, by {data.group_by}."),
-        Table("Row %", ["Theme", *headers], row_share,
-              f"Of each theme's segments, the percentage from each {data.group_by}."),
-        Table("Column %", ["Theme", *headers], column_share,
-              f"Of each {data.group_by}'s coded segments (one per theme applied), the percentage per theme."),
         Table("Share of talk", ["Theme", *headers], talk,
               f"Each theme's segments as a percentage of all the codable segments of the {data.group_by}."),
     ]
     if with_charts and coded:
-        png = charts.heatmap([t.theme.name for t in coded], headers, [row[1:] for row in _zeros(talk)],
-                             [[str(v) for v in row[1:-1]] for row in matrix],
+        shares = [row[1:] for row in _zeros(talk)]
+        png = charts.heatmap([t.theme.name for t in coded], headers, shares,
+                             [[f"{v:.0f}%" if v else "" for v in row] for row in shares],
                              f"Themes by {data.group_by}", "% of the group's segments")
-        blocks.append(Chart("Theme x group heat map", png, f"Heat map of themes by {data.group_by}: "
-                            "colour is the share of the group's segments, the number is the segment count"))
+        blocks.append(Chart("Theme x group heat map", png, f"Heat map of themes by {data.group_by}: colour "
+                            "and number are both the theme's share of the group's segments"))
     blocks.append(Table("Theme x group detail",
                         ["Theme", names_header(data.group_by), "Segments", "Participants", "Of participants",
                          "Documents", "Of documents", "Share of group's segments %",
@@ -162,12 +248,14 @@ def _together(data: ReportInput, with_charts: bool) -> list[Block]:
 
 
 def _attribution(segment: SegmentFact, names: dict[str, str], view: TextView) -> str:
-    """Who said it, in which group, where. A label scoped to its document ("R (kw_d.pdf)") drops
-    the document here, since the attribution names it anyway."""
+    """Who said it, in which group, in which document (and when, in a recording), in words a reader
+    understands: no internal numbers. A label scoped to its document ("R (kw_d.pdf)") drops the
+    document here, since the attribution names it anyway."""
     document = view.document(segment.document)
+    when = f", {segment.position}" if segment.start_time is not None else ""
     who = segment.participant and view.participant(segment.participant).removesuffix(f" ({document})")
-    return f"{who} ({names[segment.group]}), {document}, {segment.position}" if who else \
-        f"{document} ({names[segment.group]}), {segment.position}"
+    return f"{who} ({names[segment.group]}), {document}{when}" if who else \
+        f"{document} ({names[segment.group]}){when}"
 
 
 def _details(data: ReportInput, themes: list[ThemeCount], sizes: list[GroupSize], names: dict[str, str],
@@ -188,7 +276,7 @@ def _details(data: ReportInput, themes: list[ThemeCount], sizes: list[GroupSize]
         blocks.append(Paragraph(f"{plural(total.segments, 'segment')} from "
                                 f"{plural(total.participants, 'participant')} in "
                                 f"{plural(total.documents, 'document')}. Mentioned by "
-                                f"{mentioned_by(theme.by_group, sizes, names, data.group_by)}. "
+                                f"{mentioned_by(theme.by_group, sizes, names)}. "
                                 f"Share of each group's segments: {shares}."))
         for size in sizes:
             candidates = [quotes.Candidate(segments[i], view.segment_text(i), status == ACCEPTED)
@@ -270,11 +358,7 @@ def _methods(data: ReportInput, sizes: list[GroupSize], names: dict[str, str]) -
     ]
     if p.coders:
         blocks.append(Paragraph("Machine suggestions came from: " + ", ".join(p.coders) + "."))
-    a = data.agreement
-    blocks.append(Paragraph(
-        f"Agreement of the machine's own yes/no with people's accepted codings, on the {a.units} segments "
-        f"people decided on: macro-averaged F1 {_figure(a.macro_f1)}, Cohen's kappa {_figure(a.macro_kappa)}."
-        if a else "No agreement figures: no segment has both machine suggestions and people's decisions."))
+    blocks.append(Paragraph(_reliability(data)))
     if data.coder_pairs:
         blocks.append(Table(
             "Inter-coder agreement",

@@ -14,6 +14,14 @@ from typing import Protocol
 ACCEPTED, SUGGESTED = "accepted", "suggested"
 PERSON, MACHINE = "person", "machine"
 NO_GROUP = "(no group)"
+# Kinds of source, counted as separate populations: interviewees, survey respondents, and documents
+# without speakers (case notes, reports). Each kind is counted in its own unit.
+INTERVIEW, SURVEY, DOCUMENT = "interview", "survey", "document"
+KINDS = (INTERVIEW, SURVEY, DOCUMENT)
+POPULATION = {INTERVIEW: ("interviewee", "interviewees"), SURVEY: ("survey respondent", "survey respondents"),
+              DOCUMENT: ("document", "documents")}
+TABLE_SUFFIXES = frozenset({".csv", ".tsv", ".xlsx"})  # a survey: one respondent per row
+MIN_AGREEMENT_UNITS = 30  # fewer decisions than this say nothing about the machine's agreement
 
 
 class TextView(Protocol):
@@ -51,6 +59,7 @@ class SegmentFact:
     participant: str | None
     group: str
     words: int
+    kind: str = INTERVIEW  # of its source: INTERVIEW, SURVEY or DOCUMENT (see `source_kind`)
 
     @property
     def case(self) -> tuple[str, int]:
@@ -65,13 +74,27 @@ class SegmentFact:
             view.document(self.document)
 
     @property
+    def member(self) -> tuple[str, int]:
+        """What the segment counts towards in its population: a person, or (no speaker) a document."""
+        if self.kind == DOCUMENT or self.participant_id is None:
+            return DOCUMENT, self.document_id
+        return self.kind, self.participant_id
+
+    @property
     def position(self) -> str:
-        """Where in its document: segment number, with the recording time when there is one."""
-        where = f"segment {self.ordinal + 1}"
+        """Where in its document, in words: the recording time where there is one, else the passage."""
         if self.start_time is None:
-            return where
+            return f"passage {self.ordinal + 1}"
         seconds = int(self.start_time)
-        return f"{where}, {seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+        return f"at {seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def source_kind(suffix: str, has_speaker: bool) -> str:
+    """A segment's kind of source: a survey (a table, one respondent per row), an interview (someone
+    speaks), or a document without speakers."""
+    if suffix.lower() in TABLE_SUFFIXES:
+        return SURVEY if has_speaker else DOCUMENT
+    return INTERVIEW if has_speaker else DOCUMENT
 
 
 @dataclass(frozen=True)
@@ -135,6 +158,8 @@ class ReportInput:
     filters: list[str] = field(default_factory=list)  # the scope, in words
     agreement: Agreement | None = None
     coder_pairs: tuple[CoderPair, ...] = ()
+    include_empty: bool = False  # list themes (and framework rows) with nothing coded
+    framework: bool = False  # add the framework matrix (participants x themes with quotes)
 
     def group_name(self, value: str, view: TextView) -> str:
         """How outputs show a group value: as stored (stakeholder groups, roles, attribute values are

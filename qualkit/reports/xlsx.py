@@ -35,6 +35,7 @@ def add_sheet(book: Workbook, name: str, columns: list[str], rows: list[list[Cel
     for row in rows:
         sheet.append(row)
     sheet.freeze_panes = "B2" if len(columns) > 1 else "A2"
+    sheet.auto_filter.ref = sheet.dimensions  # every table can be filtered and sorted as it opens
     for i, column in enumerate(columns, start=1):
         longest = max((len(str(r[i - 1])) for r in rows if r[i - 1] is not None), default=0)
         sheet.column_dimensions[get_column_letter(i)].width = min(WIDEST, max(len(column), longest) + 2)

@@ -20,7 +20,7 @@ from qualkit.services.imports import (
     load_participants,
 )
 from qualkit.services.projects import Progress, init_project
-from qualkit.services.reports import EXPORT_FORMATS, export, write_report
+from qualkit.services.reports import EXPORT_FORMATS, export, output_folder, write_report
 from qualkit.store.schema import EventRow
 
 DEMO_CODINGS = "_coded_subset.jsonl"
@@ -38,14 +38,15 @@ class DemoReport:
 
 
 def build_demo(folder: Path, corpus: Path, codebook: Path | None = None,
-               progress: Progress | None = None, reports: Path | None = None) -> DemoReport:
+               progress: Progress | None = None, reports: bool = False) -> DemoReport:
     """Create (or update) the demo project from the bundled demo corpus; with a codebook, code it
     with the default coder, then record the human-coded subset and measure agreement with it.
 
     Safe to re-run: unchanged files, codebook and codings are left as they are, and the coder runs
     only once, before the human codings arrive, so the agreement it reports is not inflated by
     learning from the very codings it is compared with. With `reports`, the thematic report (every
-    format) and the anonymised quote tables of the accepted codings are written there.
+    format) and the anonymised quote tables of the accepted codings are written to a dated folder in
+    the project's reports/, like every other report.
     """
     if not corpus.is_dir():
         raise ProjectError(f"the demo corpus {corpus} is missing.", "Run from the repository root.")
@@ -70,9 +71,10 @@ def build_demo(folder: Path, corpus: Path, codebook: Path | None = None,
     if (corpus / DEMO_CODINGS).is_file():
         import_human_codings(project, corpus / DEMO_CODINGS)
         report.agreement = evaluate(project)
-    if reports is not None:
-        report.written = write_report(project, folder=reports)
-        report.written += [export(project, name, reports / EXPORT_FORMATS[name].filename).path
+    if reports:
+        target = output_folder(project)
+        report.written = write_report(project, folder=target)
+        report.written += [export(project, name, target / EXPORT_FORMATS[name].filename).path
                            for name in ("quotes-csv", "quotes-xlsx")]
     return report
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -9,6 +10,7 @@ import numpy as np
 from qualkit import topics
 from qualkit.coders.semantic import code_texts
 from qualkit.errors import NotFoundError
+from qualkit.services.anonymisation import anonymised_view
 from qualkit.services.codebooks import StoredCodebook, codebook_row, store_codebook
 from qualkit.services.coding import codable_units, embedder_for
 from qualkit.services.projects import Project, current_user
@@ -29,12 +31,18 @@ def discover_topics(project: Project, group: str | None = None, min_topic_size: 
     if group is not None and not units:
         raise NotFoundError(f"no codable segments in group '{group}'.",
                             "See `qualkit show PROJECT counts` for the groups.")
+    # Clusters from the cached embeddings of the stored text; keywords, examples and speakers from the
+    # anonymised text, so no topic is named after people and no promoted code carries a name.
+    vectors = embedder.encode([u.text for u in units])
+    view = anonymised_view(project)
+    shown = [replace(u, text=view.segment_text(int(u.id)), speaker=view.participant(u.speaker) or None)
+             for u in units]
     code_vectors = None
     if book is not None and book.flat():
         code_vectors = np.stack([embedder.encode(code_texts(code)).mean(axis=0) for code in book.flat()])
     else:
         book = None
-    return topics.discover_topics(units, embedder.encode([u.text for u in units]), codebook=book,
+    return topics.discover_topics(shown, vectors, codebook=book,
                                   code_embeddings=code_vectors, min_topic_size=min_topic_size,
                                   reducer=reducer, clusterer=clusterer)
 

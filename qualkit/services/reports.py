@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -35,6 +36,7 @@ from qualkit.reports.model import (
     SegmentFact,
     TextView,
     Theme,
+    source_kind,
 )
 from qualkit.services.agreement import agreement_summary
 from qualkit.services.anonymisation import anonymised_view
@@ -74,6 +76,8 @@ class ReportOptions:
     quotes_per_group: int = 2
     code_paths: bool = False  # quote table: add REFI-style code paths
     binary: bool = False  # case x code matrix: 1/0 rather than counts
+    include_empty: bool = False  # report: also themes nothing is coded with, and empty matrix rows
+    framework: bool = False  # report: add the framework matrix (participants x themes, with quotes)
 
 
 # --- reading the project -------------------------------------------------------------------------
@@ -136,7 +140,8 @@ def _segments(session: Session, options: ReportOptions) -> list[SegmentFact]:
                                  participant.id if participant else None,
                                  participant.label if participant else None,
                                  _value(options.group_by, group, document, participant, segment) or NO_GROUP,
-                                 len(segment.text.split())))
+                                 len(segment.text.split()),
+                                 source_kind(document.suffix, participant is not None)))
     _check_filters(options, seen_groups, seen_values)
     return facts
 
@@ -236,7 +241,8 @@ def report_input(project: Project, options: ReportOptions = ReportOptions(), *,
                        [c for c in codings if c.segment_id in in_scope], provenance,
                        options.include_suggestions, _scope(options),
                        _agreement(project) if with_agreement else None,
-                       _coder_pairs(project) if with_agreement else ())
+                       _coder_pairs(project) if with_agreement else (), options.include_empty,
+                       options.framework)
 
 
 # --- reports -------------------------------------------------------------------------------------
@@ -271,18 +277,25 @@ def _write(path: Path, content: str | bytes) -> None:
         path.write_text(content, encoding="utf-8")
 
 
+def output_folder(project: Project) -> Path:
+    """Where this build's outputs go by default: a dated sub-folder of the project's reports/, so
+    that earlier reports survive ("reports/2026-12-04_231500")."""
+    stamp = datetime.now().strftime("%Y-%m-%d_%H%M%S")
+    return project.folder / "reports" / stamp
+
+
 def write_report(project: Project, formats: Iterable[str] = tuple(REPORT_FORMATS),
                  options: ReportOptions = ReportOptions(), folder: Path | None = None,
                  stem: str = REPORT_STEM) -> list[Path]:
-    """Write the thematic report in each format (docx, html, md, xlsx) into `folder` (default: the
-    project's reports/ folder); returns the paths written."""
+    """Write the thematic report in each format (docx, html, md, xlsx) into `folder` (default: a
+    dated sub-folder of the project's reports/); returns the paths written."""
     chosen = list(dict.fromkeys(formats))
     unknown = [f for f in chosen if f not in REPORT_FORMATS]
     if unknown:
         raise ReportError(f"unknown report format '{unknown[0]}'.",
                           f"Use one of: {', '.join(REPORT_FORMATS)}.")
     document = thematic_report(project, options, with_charts=bool({"docx", "html"} & set(chosen)))
-    folder = folder or project.folder / "reports"
+    folder = folder or output_folder(project)
     written = []
     for name in chosen:
         renderer = REPORT_FORMATS[name]
@@ -356,7 +369,8 @@ class ExportResult:
 
 def export(project: Project, format: str, path: Path | None = None,
            options: ReportOptions = ReportOptions()) -> ExportResult:
-    """Write one export (see `EXPORT_FORMATS`) to `path`, default the project's reports/ folder."""
+    """Write one export (see `EXPORT_FORMATS`) to `path`, default a dated sub-folder of the project's
+    reports/."""
     if format not in EXPORT_FORMATS:
         raise ReportError(f"unknown export format '{format}'.", f"Use one of: {', '.join(EXPORT_FORMATS)}.")
     exporter = EXPORT_FORMATS[format]
@@ -364,7 +378,7 @@ def export(project: Project, format: str, path: Path | None = None,
         name = exporter.filename
         if options.binary and format == "matrix-csv":
             name = name.replace("matrix", "binary_matrix")
-        path = project.folder / "reports" / name
+        path = output_folder(project) / name
     rows = exporter.write(project, path, options)
     _log(project, "export", format=format, rows=rows)
     return ExportResult(format, path, rows)

@@ -15,12 +15,14 @@ from qualkit.reports.model import (
     MACHINE,
     PERSON,
     SUGGESTED,
+    SURVEY,
     CoderPair,
     CodingFact,
     Provenance,
     ReportInput,
     SegmentFact,
     Theme,
+    source_kind,
 )
 
 TEXTS = {1: "I trust her now, she is on my side.", 2: "The landlord never fixed the damp in the flat.",
@@ -66,15 +68,31 @@ def data(include_suggestions: bool = False) -> ReportInput:
 
 def test_counts_are_segments_people_and_documents_by_group() -> None:
     found = {t.theme.key: t for t in counts.theme_counts(data())}
-    assert found["housing"].total == counts.Count(2, 1, 2)
-    assert found["housing"].by_group["Keyworkers"] == counts.Count(1, 0, 1)  # case notes: no speaker
-    assert found["trust"].by_group == {"Families": counts.Count(1, 1, 1), "Keyworkers": counts.Count(1, 1, 1)}
+    assert found["housing"].total == counts.Count(2, 1, 2, 0, {"interview": 1, "document": 1})
+    # case notes: no speaker, so a document counts
+    assert found["housing"].by_group["Keyworkers"] == counts.Count(1, 0, 1, 0, {"document": 1})
+    assert found["trust"].by_group == {"Families": counts.Count(1, 1, 1, 0, {"interview": 1}),
+                                       "Keyworkers": counts.Count(1, 1, 1, 0, {"interview": 1})}
     sizes = counts.group_sizes(data().segments)
-    assert [(s.group, s.segments, s.participants, s.documents) for s in sizes] == [
-        ("Families", 3, 2, 1), ("Keyworkers", 2, 1, 2)]
+    assert [(s.group, s.segments, s.participants, s.documents, s.members) for s in sizes] == [
+        ("Families", 3, 2, 1, {"interview": 2}), ("Keyworkers", 2, 1, 2, {"interview": 1, "document": 1})]
     names = {s.group: s.group for s in sizes}
-    assert mentioned_by(found["housing"].by_group, sizes, names, "stakeholder group") == (
-        "1 of 2 Families; 1 of 2 documents (Keyworkers)")
+    assert mentioned_by(found["housing"].by_group, sizes, names) == (
+        "Families: 1 of 2 interviewees; Keyworkers: 1 of 1 document")
+
+
+def test_interviewees_survey_respondents_and_documents_are_separate_populations() -> None:
+    survey = [SegmentFact(10 + i, 3, "survey.xlsx", i, None, 100 + i, f"R0{i}", "Families", 5, SURVEY)
+              for i in range(4)]
+    segments = [*data().segments, *survey]
+    codings = [*data().codings, CodingFact(10, "trust", ACCEPTED, PERSON),
+               CodingFact(11, "trust", ACCEPTED, PERSON)]
+    found = {t.theme.key: t for t in counts.theme_counts(replace(data(), segments=segments, codings=codings))}
+    sizes = counts.group_sizes(segments)
+    assert sizes[0].members == {"interview": 2, "survey": 4}
+    assert mentioned_by(found["trust"].by_group, sizes, {s.group: s.group for s in sizes}) == (
+        "Families: 1 of 2 interviewees, 2 of 4 survey respondents; Keyworkers: 1 of 1 interviewee")
+    assert source_kind(".XLSX", True) == SURVEY and source_kind(".txt", False) == "document"
 
 
 def test_cooccurrence_by_segment_and_by_participant() -> None:
@@ -97,7 +115,8 @@ def test_every_quote_and_name_comes_through_the_view() -> None:
 def test_suggestions_are_counted_only_when_asked_and_marked() -> None:
     plain = build_report(data(), MarkingView(), with_charts=False)
     marked = build_report(data(include_suggestions=True), MarkingView(), with_charts=False)
-    assert "Suggested" not in plain.tables()[0].columns and "Suggested" in marked.tables()[0].columns
+    themes = [next(t for t in report.tables() if t.name == "Themes") for report in (plain, marked)]
+    assert "Suggested" not in themes[0].columns and "Suggested" in themes[1].columns
     (quote,) = [q for q in marked.quotes() if q.status == SUGGESTED]
     assert "[machine suggestion, not reviewed]" in quote.attribution and "Rent went up" in quote.text
     assert any(b.note for b in marked.blocks if hasattr(b, "note"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -19,11 +20,18 @@ def run(*args: object) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, " ".join(result.stderr.split())  # as one line, unwrapped
 
 
-def test_report_writes_every_format_into_the_projects_reports_folder(small: services.Project) -> None:
+def test_report_writes_every_format_into_a_dated_folder_of_the_reports(small: services.Project) -> None:
+    before = set((small.folder / "reports").iterdir())
     code, out, _ = run("report", small.folder)
     assert code == 0
-    written = {small.folder / "reports" / f"thematic_report.{s}" for s in ("docx", "html", "md", "xlsx")}
-    assert all(path.is_file() and str(path) in out for path in written)
+    (folder,) = set((small.folder / "reports").iterdir()) - before  # one build, one new dated folder
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d_\d{6}", folder.name)
+    written = {folder / f"thematic_report.{s}" for s in ("docx", "html", "md", "xlsx")}
+    assert all(path.is_file() and str(path) in "".join(out.split()) for path in written)  # unwrapped
+    for path in written:
+        path.unlink()  # the next build may fall in the same second
+    code, _, _ = run("report", small.folder, "--format", "md", "--framework", "--include-empty", "-o", folder)
+    assert code == 0 and "Framework matrix" in (folder / "thematic_report.md").read_text(encoding="utf-8")
 
 
 def test_report_formats_and_filters(small: services.Project, tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """Reports & export: build the thematic report (Word, HTML, Markdown, Excel) and the anonymised
-exports (quote tables, case x code matrices), and download them. Every file is anonymised, so this
-page works read-only too."""
+exports (quote tables, case x code matrices), kept in a dated folder of the project's reports/ like
+every other build, and offered for download. Every file is anonymised, so this page works read-only
+too; read-only, nothing is written to the project: the files are built in a scratch folder."""
 
 import tempfile
 from dataclasses import replace
@@ -30,16 +31,19 @@ with st.form("options"):
     quotes = left.number_input("Quotes per theme and group", 0, 10, 2)
     suggestions = middle.checkbox("Include machine suggestions (marked)")
     paths = right.checkbox("Quote table: REFI-style code paths")
+    framework = left.checkbox("Add the framework matrix (participants x themes)")
+    empty = middle.checkbox("List themes nothing is coded with")
     built = st.form_submit_button("Build report and exports", type="primary")
 
 if built:
     options = services.ReportOptions(group_by=group_by, groups=tuple(groups), codes=tuple(codes),
                                      include_suggestions=suggestions, quotes_per_group=int(quotes),
-                                     code_paths=paths)
+                                     code_paths=paths, framework=framework, include_empty=empty)
     files: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory() as scratch, st.spinner("Building…"):
+        target = Path(scratch) if gateway.read_only() else services.output_folder(gateway.project())
         try:
-            for path in gateway.produce("write_report", options=options, folder=Path(scratch)):
+            for path in gateway.produce("write_report", options=options, folder=target):
                 files[path.name] = path.read_bytes()
             for format_name, exporter in services.EXPORT_FORMATS.items():
                 variants = [(options, exporter.filename)]
@@ -47,10 +51,13 @@ if built:
                     variants.append((replace(options, binary=True), "case_code_binary_matrix.csv"))
                 for chosen, filename in variants:
                     result = gateway.produce("export", format=format_name, options=chosen,
-                                             path=Path(scratch) / filename)
+                                             path=target / filename)
                     files[filename] = result.path.read_bytes()
         except QualkitError as error:
             st.error(str(error))
+        else:
+            if not gateway.read_only():
+                st.success(f"Written to {target}")
     st.session_state["outputs"] = files
 
 outputs: dict[str, bytes] = st.session_state.get("outputs", {})

@@ -45,7 +45,7 @@ for topic in found or []:
             ui.quote_block(unit.text)
         with st.form(f"promote_{topic.id}"):
             st.markdown("**Promote to a code**")
-            code_id = st.text_input("Id", "_".join(topic.keywords[:2]))
+            code_id = st.text_input("Id", topic.suggested_id)
             name = st.text_input("Name", topic.label)
             parent = st.selectbox("Under", ["(top level)", *names], format_func=lambda k: names.get(k, k))
             if st.form_submit_button("Promote"):
