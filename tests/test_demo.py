@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from qualkit import Project, services
 from qualkit.ingest.registry import parse_file
 
-from demo_identifiers import export_texts, identifiers, occurrences
+from demo_identifiers import WORD_NAMES, export_texts, identifiers, occurrences
 from paths import DEMO_CORPUS, REPO, SHARED
 
 CODEBOOK = REPO / "codebooks" / "family_support.yaml"
@@ -119,3 +120,18 @@ def test_no_report_or_export_of_the_demo_contains_a_known_identifier(demo: servi
     leaks = [f"{name}: {label} {term!r}" for name, text in texts.items() for label, term in identifiers()
              if occurrences(term, text)]
     assert leaks == []
+
+
+@pytest.mark.slow
+def test_no_topic_of_the_demo_is_named_after_someone(demo: services.Project) -> None:
+    """Topics are discovered on the anonymised text: their labels and keywords name themes, not people
+    ("Grace, lorraine, mark" was a topic once). Names that are also everyday words are left out."""
+    found = services.discover_topics(demo, min_topic_size=8)
+    assert found
+    people = {term.casefold() for label, term in identifiers()
+              if label == "PERSON" and term not in WORD_NAMES}
+    for topic in found:
+        words = re.findall(r"[\w']+", " ".join([topic.label, *topic.keywords]).casefold())
+        phrases = {" ".join(words[i:i + n]) for n in (1, 2) for i in range(len(words))}
+        assert not phrases & people, (topic.label, sorted(phrases & people))
+        assert re.fullmatch(r"[a-z][a-z0-9_]*", topic.suggested_id)
