@@ -23,6 +23,10 @@ class ReadOnlyError(QualkitError):
     """A change was asked of a project opened read-only."""
 
 
+class InvalidNameError(QualkitError):
+    """A group, code, participant, document or person's name holds a control character."""
+
+
 class NotFoundError(QualkitError):
     """A named document, participant or code does not exist in the project."""
 
@@ -77,6 +81,10 @@ class NoTextError(IngestError):
 
 class EncodingError(IngestError):
     """The bytes are not text in any encoding we can detect."""
+
+
+class BadNameError(IngestError):
+    """A file (or a document it holds) has a name with a control character."""
 
 
 class SheetError(IngestError):

@@ -23,6 +23,7 @@ from qualkit.services.imports import ImportFailed
 from qualkit.store.schema import DocumentRow, EventRow
 
 from attack_files import SPEECH, attacks
+from paths import REPO
 
 ATTACKS = {attack.name: attack for attack in attacks()}
 FILE_ATTACKS = [name for name in ATTACKS if not name.endswith((".qdpx", ".qdc"))]
@@ -156,3 +157,136 @@ def test_cli_prints_brackets_literally(project: services.Project, tmp_path: Path
     assert _cli("import", project.folder, source)[0] == 0
     code, output = _cli("show", project.folder, "segments")
     assert code == 0 and "[laughs]" in output and "[inaudible]" in output
+
+
+# --- 4: texts over spaCy's max_length go through spaCy in pieces ------------------------------------------
+
+LONG_TEXT = "".join(f"Parent {n}: We met the keyworker on a Monday and things got better slowly.\n\n"
+                    for n in range(60)) + "Parent 61: Then Sarah Jones from Leeds came round.\n"
+
+
+def test_detection_and_lemmas_run_on_texts_longer_than_spacys_max_length(monkeypatch) -> None:
+    from qualkit.anonymise.detect import Detector
+    from qualkit.anonymise.entities import load_ner_pipeline
+    from qualkit.coders.nlp import DEFAULT_PIPELINE, lemmatise, load_pipeline
+
+    for nlp in (load_ner_pipeline(DEFAULT_PIPELINE), load_pipeline(DEFAULT_PIPELINE)):
+        monkeypatch.setattr(nlp, "max_length", 1000)  # LONG_TEXT is 5 times over it
+    detections = Detector().detect(LONG_TEXT)
+    found = {d.text for d in detections if d.start > 4000}
+    assert "Sarah Jones" in found
+    assert all(LONG_TEXT[d.start:d.end] == d.text for d in detections)
+    (doc,) = lemmatise([LONG_TEXT])
+    assert doc.text == LONG_TEXT and "feel" not in [t.lemma_ for t in doc]
+
+
+def test_a_project_with_a_document_over_max_length_anonymises_and_exports(project: services.Project,
+                                                                         tmp_path: Path, monkeypatch) -> None:
+    from qualkit.anonymise.entities import load_ner_pipeline
+    from qualkit.coders.nlp import DEFAULT_PIPELINE
+
+    monkeypatch.setattr(load_ner_pipeline(DEFAULT_PIPELINE), "max_length", 1000)
+    source = tmp_path / "long.txt"
+    source.write_text(LONG_TEXT, encoding="utf-8")
+    services.import_sources(project, [source])
+    services.import_codebook(project, REPO / "codebooks" / "family_support.yaml")
+    services.anonymise_project(project)
+    result = services.export(project, "quotes-csv", tmp_path / "quotes.csv")
+    assert result.path.is_file()
+
+
+# --- 5: names people read are printable text, wherever they enter -----------------------------------------
+
+def test_control_characters_in_names_are_refused_at_every_entry_point(project: services.Project,
+                                                                       tmp_path: Path) -> None:
+    from qualkit.errors import CodebookError, InvalidNameError, SheetError
+
+    source = tmp_path / "kw.txt"
+    source.write_text("Interviewer: How was it?\n\nKeyworker C: Fine, thank you. It helped.\n",
+                      encoding="utf-8")
+    services.import_sources(project, [source])
+    with pytest.raises(InvalidNameError, match="U\\+0007"):
+        services.set_document_group(project, "kw.txt", "Fam\x07ilies")
+    with pytest.raises(InvalidNameError):
+        services.set_display_name(project, "kw.txt", "Parent\x00 interview")
+    sheet = tmp_path / "people.csv"
+    sheet.write_text("speaker,group\nKeyworker C,Key\x1bworkers\n", encoding="utf-8")
+    with pytest.raises(SheetError, match="row 2"):
+        services.load_participants(project, sheet)
+    codebook = tmp_path / "codes.yaml"
+    codebook.write_text('name: c\ncodes:\n  - id: trust\n    name: "Tr\\x07ust"\n', encoding="utf-8")
+    with pytest.raises(CodebookError, match="printable"):
+        services.import_codebook(project, codebook)
+    table = tmp_path / "survey.csv"
+    table.write_text("speaker,group,answer\nP\x071,Fam\x07ilies,We waited a long time for help.\n",
+                     encoding="utf-8")
+    report = services.import_sources(project, [table])
+    assert report.imported
+    assert {p.label for p in services.list_participants(project)} >= {"P1"}
+    assert all("\x07" not in (p.group or "") for p in services.list_participants(project))
+    bad_name = tmp_path / "bad\x07name.txt"
+    bad_name.write_text(SPEECH, encoding="utf-8")
+    with pytest.raises(ImportFailed, match="U\\+0007"):
+        services.import_sources(project, [bad_name])
+    assert "\x07" not in " ".join(d.group or "" for d in services.list_documents(project))
+
+
+# --- 6: no CSV or XLSX cell qualkit writes starts a formula -------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://127.0.0.1:9/x","click")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+
+
+def test_csv_and_xlsx_cells_never_start_a_formula() -> None:
+    import csv
+    import io
+    import zipfile
+
+    import openpyxl
+
+    from qualkit.reports import tables
+    from qualkit.reports import xlsx as report_xlsx
+    from qualkit.reports.cells import CSV_PREFIX, FORMULA_STARTS
+    from qualkit.reports.document import Paragraph, Quote, ReportDocument
+
+    rows = [[text, 3, "plain"] for text in FORMULAS]
+    written = tables.csv_text(["=quote", "n", "x"], rows)
+    first = [row[0] for row in csv.reader(io.StringIO(written, newline=""))]
+    assert first == [CSV_PREFIX + "=quote", *(CSV_PREFIX + t.replace("\r", "\n") for t in FORMULAS)]
+    book = tables.xlsx_bytes([("Quotes", ["quote", "n", "x"], rows)])
+    quote = Quote('=HYPERLINK("http://x")', "@A", "t", "g", "accepted")
+    document = ReportDocument("=report", [Paragraph("=1+1"), quote])
+    for data in (book, report_xlsx.render(document)):
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        assert not any(b"<f>" in archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets"))
+        workbook = openpyxl.load_workbook(io.BytesIO(data))
+        texts = [c for sheet in workbook for row in sheet.iter_rows() for c in row
+                 if isinstance(c.value, str)]
+        assert all(c.data_type == "s" for c in texts)
+        assert all(c.quotePrefix for c in texts if c.value.startswith(FORMULA_STARTS))
+    kept = openpyxl.load_workbook(io.BytesIO(book)).active
+    assert [kept.cell(r, 1).value for r in range(2, 2 + len(FORMULAS))] == FORMULAS  # shown as written
+
+
+# --- 7: no rendered text from data becomes markup, a link or an image -------------------------------------
+
+HOSTILE = ("Fine.\n\n![x](http://127.0.0.1:9/p.png) <img src=http://127.0.0.1:9/q.png> [a](http://h) "
+           "<script>alert(1)</script> **bold** [laughs]")
+
+
+def test_markdown_report_and_app_text_carry_no_markup_from_data() -> None:
+    import markdown_it
+
+    from qualkit.escaping import html_text, markdown_text
+    from qualkit.reports import markdown as report_markdown
+    from qualkit.reports.document import Heading, Paragraph, Quote, ReportDocument, Table
+
+    document = ReportDocument("Report", [Heading(HOSTILE, 1), Paragraph(HOSTILE),
+                                         Quote(HOSTILE, HOSTILE, "t", "g", "accepted"),
+                                         Table("t", [HOSTILE], [[HOSTILE]], caption=HOSTILE)])
+    renderer = markdown_it.MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    for rendered in (renderer.render(report_markdown.render(document)),
+                     renderer.render(markdown_text(HOSTILE)),
+                     renderer.render(f"<div class='qk-quote'>{html_text(HOSTILE)}</div>")):
+        for tag in ("<img", "<a ", "<script", "<strong"):
+            assert tag not in rendered, rendered
+        assert "[laughs]" in rendered.replace("&#91;", "[").replace("&#93;", "]")

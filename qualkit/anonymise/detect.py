@@ -21,7 +21,7 @@ from qualkit.anonymise.patterns import find_patterns
 from qualkit.anonymise.places import find_places
 from qualkit.anonymise.propagate import propagate
 from qualkit.anonymise.vocabulary import GENERIC_TERMS, ROLE_WORDS, TITLES
-from qualkit.coders.nlp import DEFAULT_PIPELINE
+from qualkit.coders.nlp import DEFAULT_PIPELINE, pipe_long
 from qualkit.errors import QualkitError
 
 __all__ = ["LABELS", "SOURCES", "AnonymiseSettingError", "Detection", "Detector", "propagate"]
@@ -71,7 +71,9 @@ class Detector:
         lexicon = load_lexicon()
         nlp = load_ner_pipeline(self.spacy_model)
         found = []
-        for text, doc in zip(texts, nlp.pipe(texts, batch_size=self.batch_size), strict=True):
+        # Hardening (issue 16): texts over spaCy's max_length go through in pieces, joined back into one
+        # Doc with the text's own offsets (`pipe_long`), so a long document no longer crashes detection.
+        for text, doc in zip(texts, pipe_long(nlp, texts, batch_size=self.batch_size), strict=True):
             detections: list[Detection] = []
             if "pattern" in self.layers:
                 detections += find_patterns(text, lexicon)

@@ -19,6 +19,7 @@ from qualkit import services
 from qualkit.anonymise.view import AnonymisedView
 from qualkit.app.options import AppOptions, parse_options
 from qualkit.errors import QualkitError, ReadOnlyError
+from qualkit.escaping import markdown_text
 
 T = TypeVar("T")
 
@@ -118,7 +119,7 @@ def act(message: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | No
     except QualkitError as error:
         notice("error", str(error))
         return None
-    st.toast(message)
+    st.toast(markdown_text(message))
     return result
 
 
@@ -130,7 +131,7 @@ def notice(kind: str, text: str) -> None:
 
 def show_notices() -> None:
     for kind, text in st.session_state.pop("qualkit_notices", []):
-        getattr(st, kind)(text)
+        getattr(st, kind)(markdown_text(text))  # messages name files, codes and people: shown as written
 
 
 def actor() -> str:

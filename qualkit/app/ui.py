@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from qualkit.app import gateway
 from qualkit.errors import QualkitError
+from qualkit.escaping import html_text, markdown_text
+
+# Every text from data shown through Markdown (quotes, codes, names, labels, memos) goes through `md`
+# (or `quote_block`): `qualkit.escaping`'s one rule, so no transcript line becomes a link, an image that
+# loads a URL, or markup.
+md = markdown_text
 
 
 def highlighted(text: str, span: tuple[int, int] | None) -> str:
-    """`text` as safe HTML, with `span` (offsets into it) marked."""
+    """`text` as safe HTML (Markdown cannot reach into it either), with `span` (offsets into it) marked."""
     if span is None:
-        return html.escape(text)
+        return html_text(text)
     start, end = span
-    return (html.escape(text[:start]) + "<mark>" + html.escape(text[start:end]) + "</mark>"
-            + html.escape(text[end:]))
+    return html_text(text[:start]) + "<mark>" + html_text(text[start:end]) + "</mark>" + html_text(text[end:])
 
 
 def quote_block(text: str, span: tuple[int, int] | None = None) -> None:

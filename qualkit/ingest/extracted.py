@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -69,16 +69,24 @@ def assemble_units(extracted: StructuredUnits, options: SegmentationOptions) -> 
         body = normalise_text(source.text)
         if not body:
             continue
+        # Labels from table cells and JSON get the text's own normalisation (control characters
+        # removed), on one line: they become participant labels and groups that every output shows.
+        source = replace(source, speaker=_label(source.speaker), group=_label(source.group))
         prefix = f"{source.speaker}: " if source.speaker else ""
         if parts:
             cursor += 2  # the blank line between paragraphs
         start = cursor + len(prefix)
         parts.append(prefix + body)
         cursor += len(prefix) + len(body)
-        attributes = dict(source.attributes)
+        attributes = {_label(k) or "?": _label(v) if isinstance(v, str) else v
+                      for k, v in source.attributes.items()}
         if source.group:
             attributes["group"] = source.group
         units.append(Unit(start, cursor, extracted.kind, source.speaker, source.start_time,
                           source.end_time, attributes))
     text = "\n\n".join(parts)
     return text, finalise(text, units, options)
+
+
+def _label(value: str | None) -> str | None:
+    return " ".join(normalise_text(value).split()) or None if value else None

@@ -14,6 +14,7 @@ Columns (case-insensitive; any others become attributes):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from qualkit.errors import SheetError
 from qualkit.ingest.extracted import ReadContext, ReadOptions
 from qualkit.ingest.readers.tables import read_sheet_rows
 from qualkit.ingest.safety import Limits, check_bytes
+from qualkit.model.names import unprintable
 
 _COLUMNS = {
     "document": ("document", "file", "source", "filename"),
@@ -73,6 +75,10 @@ def read_participants_sheet(path: Path, limits: Limits | None = None) -> list[Sh
             index = where[key]
             return cells[index] or None if index is not None else None
 
+        for i, cell in enumerate(cells):  # names on one line; other cells may hold line breaks
+            if problem := unprintable(cell if i in known else re.sub("[\t\n\r]", " ", cell)):
+                raise SheetError(path, f"has {problem} in its '{rows[0][i].strip()}' cell.",
+                                 "Names and groups must be printable text: retype that cell.", row=number)
         if not get("document") and not get("speaker"):
             raise SheetError(path, "names neither a document nor a speaker.",
                              "Fill in the document or speaker cell, or delete the row.", row=number)

@@ -6,12 +6,13 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from qualkit.errors import UnsupportedFormatError
+from qualkit.errors import BadNameError, UnsupportedFormatError
 from qualkit.ingest.extracted import FlowText, ReadContext, ReadOptions, StructuredUnits, assemble_units
 from qualkit.ingest.normalise import normalise_text, rejoin_page_breaks
 from qualkit.ingest.safety import check_bytes, check_size, check_text_size, parser_boundary
 from qualkit.ingest.segmenter import segment_text
 from qualkit.model import Document
+from qualkit.model.names import unprintable
 
 # What each suffix is called in an error message ("could not be read as ...").
 _KINDS = {".docx": "a Word .docx document", ".odt": "an OpenDocument .odt text", ".pdf": "a PDF",
@@ -57,7 +58,13 @@ def parse_file(path: str | Path, options: ReadOptions | None = None,
         data = path.read_bytes()
     with parser_boundary(path, _KINDS.get(suffix, "text")):
         check_bytes(path, data, suffix, options.limits)
-        return _documents(path, suffix, data, options)
+        documents = _documents(path, suffix, data, options)
+    for document in documents:  # a file's name, or one its content gives (a sheet, a JSONL "document")
+        if problem := unprintable(document.name):
+            raise BadNameError(path, f"gives the document name {document.name[:60]!r}, which holds "
+                                     f"{problem}.",
+                               "Rename the file (or the sheet or document it names) with printable text.")
+    return documents
 
 
 def _documents(path: Path, suffix: str, data: bytes, options: ReadOptions) -> list[Document]:

@@ -20,6 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from qualkit.errors import CodebookError, CodebookProblem
 from qualkit.model.codebook import CODE_ID, Code, Codebook
+from qualkit.model.names import unprintable
 
 TOP_KEYS = tuple(Codebook.model_fields)  # name, version, codes
 CODE_KEYS = tuple(Code.model_fields)  # id, name, description, include ... color, children: the dump order
@@ -246,6 +247,9 @@ class _Checker:
         elif _is(node, "null") or (_is_text(node) and not node.value.strip()):
             self.problem(node, f"{where} has an empty name.",
                          f"Write the name people will read, e.g. `name: {example}`.")
+        elif (problem := unprintable(node.value)) is not None:
+            self.problem(node, f"the name of {where} holds {problem}.",
+                         "Names must be printable text: retype it without that character.")
         else:
             return self.text(node, f"the name of {where}", "name: ")
         return None

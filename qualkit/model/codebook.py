@@ -8,6 +8,8 @@ from collections.abc import Iterator
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from qualkit.model.names import printable_or_error
+
 CODE_ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 
 
@@ -38,7 +40,7 @@ class Code(BaseModel):
     def _named(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("code name is empty")
-        return value
+        return printable_or_error(value, "code name")
 
     @field_validator("include", "exclude", "keywords", "examples")
     @classmethod
@@ -63,7 +65,7 @@ class Codebook(BaseModel):
     def _named(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("codebook name is empty")
-        return value
+        return printable_or_error(value, "codebook name")
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Codebook:

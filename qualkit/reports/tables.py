@@ -9,6 +9,7 @@ from collections import defaultdict
 
 from openpyxl import Workbook
 
+from qualkit.reports.cells import csv_cell
 from qualkit.reports.counts import coded_segments, group_order
 from qualkit.reports.document import Cell
 from qualkit.reports.model import ACCEPTED, ReportInput, TextView
@@ -64,8 +65,8 @@ def case_matrix(data: ReportInput, view: TextView, *, binary: bool = False) -> R
 def csv_text(columns: list[str], rows: list[list[Cell]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    writer.writerow([csv_cell(c) for c in columns])
+    writer.writerows(["" if v is None else csv_cell(v) for v in row] for row in rows)
     return buffer.getvalue()
 
 

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from qualkit.reports.cells import append_row
 from qualkit.reports.document import Cell, Heading, Paragraph, Quote, ReportDocument
 
 SHEET_CHARS = 31  # Excel's limit on a sheet name
@@ -29,11 +30,11 @@ def sheet_name(name: str, taken: set[str]) -> str:
 
 def add_sheet(book: Workbook, name: str, columns: list[str], rows: list[list[Cell]], taken: set[str]) -> None:
     sheet = book.create_sheet(sheet_name(name, taken))
-    sheet.append(columns)
+    append_row(sheet, columns)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        append_row(sheet, row)
     sheet.freeze_panes = "B2" if len(columns) > 1 else "A2"
     sheet.auto_filter.ref = sheet.dimensions  # every table can be filtered and sorted as it opens
     for i, column in enumerate(columns, start=1):
@@ -55,14 +56,14 @@ def render(document: ReportDocument) -> bytes:
     about = book.active
     about.title = "About"
     taken = {"about"}
-    about.append([document.title])
+    append_row(about, [document.title])
     about["A1"].font = Font(bold=True, size=14)
     for block in document.blocks:
         if isinstance(block, Paragraph):
-            about.append([("Note: " if block.note else "") + block.text])
+            append_row(about, [("Note: " if block.note else "") + block.text])
         elif isinstance(block, Heading) and block.level == 1:
             about.append([])
-            about.append([block.text])
+            append_row(about, [block.text])
             about.cell(about.max_row, 1).font = Font(bold=True)
     about.column_dimensions["A"].width = 120
     for table in document.tables():

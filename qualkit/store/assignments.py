@@ -16,7 +16,7 @@ from sqlalchemy import case, delete, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from qualkit.store.repository import resolved_group, segment_query
-from qualkit.store.schema import CodeAssignmentRow, CodebookRow, CodeRow, SegmentRow
+from qualkit.store.schema import CodeAssignmentRow, CodebookRow, CodeRow, SegmentRow, check_name
 
 SUGGESTED, ACCEPTED, REJECTED = "suggested", "accepted", "rejected"
 STATUSES = (SUGGESTED, ACCEPTED, REJECTED)
@@ -71,6 +71,8 @@ def delete_suggestions(session: Session, coder: str, codebook: str, keep: set[tu
 
 
 def add_many(session: Session, rows: list[dict[str, Any]]) -> None:
+    for name in {row.get(key) for row in rows for key in ("coder", "reviewer")} - {None}:
+        check_name(name, "coder or reviewer")  # bulk inserts skip the columns' own check
     if rows:
         session.execute(insert(CodeAssignmentRow), rows)
 

@@ -18,6 +18,7 @@ from qualkit.store.schema import (
     ParticipantRow,
     SegmentRow,
     SpeakerRow,
+    check_name,
 )
 
 
@@ -89,6 +90,8 @@ def add_document(session: Session, corpus_id: int, document: Document) -> Docume
         session.add(speaker)
         session.flush()
         speaker_ids[label] = speaker.id
+    for group in {s.attributes.get("group") for s in document.segments} - {None}:
+        check_name(group, "segment stakeholder group")  # bulk inserts skip the columns' own check
     if document.segments:
         session.execute(insert(SegmentRow), [
             {

@@ -6,6 +6,7 @@ PostgreSQL by URL. Changes to these classes need an Alembic revision in `migrati
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -20,8 +21,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from qualkit.errors import InvalidNameError
+from qualkit.model.names import unprintable
 
 
 def utcnow() -> datetime:
@@ -250,3 +255,40 @@ class MemoRow(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+# Names people read in outputs must be printable (`qualkit.model.names`): checked whenever one is set,
+# whatever sets it (CLI, app, imports, REFI, sheets), so no way in is forgotten.
+_NAMES = {
+    DocumentRow: ("name", "group", "display_name"),
+    ParticipantRow: ("label", "group", "role", "site"),
+    SpeakerRow: ("label",),
+    CodebookRow: ("name",),
+    CodeRow: ("name",),
+    CodeAssignmentRow: ("coder", "reviewer"),
+    RedactionRow: ("reviewer",),
+    MemoRow: ("author",),
+}
+
+
+def check_name(value: Any, what: str) -> Any:
+    """`value` unchanged, or an `InvalidNameError` saying which character of the `what` is wrong."""
+    problem = unprintable(value) if isinstance(value, str) else None
+    if problem:
+        raise InvalidNameError(f"the {what} {value[:60]!r} holds {problem}.",
+                               "Names must be printable text: retype it without that character.")
+    return value
+
+
+def _check_name(what: str) -> Callable[..., Any]:
+    def check(_target: Any, value: Any, _old: Any, _initiator: Any) -> Any:
+        return check_name(value, what)
+    return check
+
+
+for _row, _columns in _NAMES.items():
+    for _column in _columns:
+        _noun = {"label": "label", "group": "stakeholder group", "display_name": "display name"}.get(
+            _column, _column)
+        event.listen(getattr(_row, _column), "set", _check_name(f"{_row.__tablename__[:-1]} {_noun}"),
+                     retval=True)

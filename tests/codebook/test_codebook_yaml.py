@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from qualkit.interop.codebook_yaml import CODE_KEYS, dump_codebook, load_codebook, parse_codebook
 from qualkit.model import Code, Codebook
 from qualkit.model.codebook import CODE_ID
+from qualkit.model.names import unprintable
 
 from paths import REPO
 
@@ -80,8 +81,9 @@ def test_load_reads_a_file_with_a_byte_order_mark(tmp_path: Path, family: Codebo
 # Any text, and text made of what YAML treats specially (breaks, indicators, quotes) to hit the edge cases.
 TEXT = st.text(max_size=30) | st.text(" \n\r\t\x85\u2028\ufeffab#:-'\"|>*&!%@`", max_size=12)
 FILLED = TEXT.filter(str.strip)  # names and list items must not be blank
+NAMES = FILLED.filter(lambda s: unprintable(s) is None)  # names are printable text (one line, no controls)
 FIELDS = st.fixed_dictionaries({
-    "name": FILLED,
+    "name": NAMES,
     "description": TEXT | st.text(min_size=101, max_size=300),  # long ones are written folded
     "include": st.lists(FILLED, max_size=2),
     "exclude": st.lists(FILLED, max_size=2),
@@ -107,7 +109,7 @@ def codebooks(draw: st.DrawFn) -> Codebook:
     tree = draw(TREES)
     ids = draw(st.lists(st.from_regex(CODE_ID, fullmatch=True).filter(lambda s: len(s) <= 20),
                         min_size=_size(tree), max_size=_size(tree), unique=True))
-    return Codebook(name=draw(FILLED), version=draw(st.integers(1, 10**9)), codes=_codes(tree, ids))
+    return Codebook(name=draw(NAMES), version=draw(st.integers(1, 10**9)), codes=_codes(tree, ids))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

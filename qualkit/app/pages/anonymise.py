@@ -79,8 +79,8 @@ with people:
                                     "mentions": p.mentions, "documents": p.documents} for p in found_people],
                                   columns=["pseudonym", "names", "mentions", "documents"]), hide_index=True)
         if ambiguous:
-            st.warning("Ambiguous: " + "; ".join(f"'{a.name}' in {a.document} ({a.mentions}×)"
-                                                  for a in ambiguous))
+            st.warning(ui.md("Ambiguous: " + "; ".join(f"'{a.name}' in {a.document} ({a.mentions}×)"
+                                                        for a in ambiguous)))
         names = sorted({n for p in found_people for n in p.names} | {a.name for a in ambiguous})
         with st.form("merge_people", clear_on_submit=True):
             chosen = st.multiselect("These names are one person", names)
@@ -137,7 +137,7 @@ with preview:
     shown = st.selectbox("Document", documents, key="preview_document")
     for _, speaker, text in gateway.read("anonymised_segments", document=shown):
         if speaker:
-            st.caption(speaker)
+            st.caption(ui.md(speaker))
         ui.quote_block(text)
 
 with key:

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from qualkit import codebook_edits as edits
 from qualkit import services
-from qualkit.app import gateway
+from qualkit.app import gateway, ui
 from qualkit.errors import QualkitError
 from qualkit.model import Code, Codebook
 from qualkit.services.refi import export_qdc
@@ -51,17 +51,18 @@ try:
     book = gateway.read("current_codebook")
 except QualkitError as error:
     book = None
-    st.info(str(error))
+    st.info(ui.md(error))
 
 if book is not None:
     codes = book.flat()
     names = {code.id: code.name for code in codes}
     tree, editing = st.columns([3, 2], gap="large")
     with tree:
-        st.caption(f"{book.name}, version {book.version}, {len(codes)} codes")
-        st.markdown("\n".join(f"{'    ' * depth}- **{code.name}** `{code.id}`"
-                              + (f" — {code.description}" if code.description else "")
-                              for code, _, depth in book.walk()))
+        st.caption(ui.md(f"{book.name}, version {book.version}, {len(codes)} codes"))
+        st.markdown("\n".join(
+            f"{'    ' * depth}- **{ui.md(code.name, line_start=False)}** `{code.id}`"
+            + (f" — {ui.md(code.description, line_start=False)}" if code.description else "")
+            for code, _, depth in book.walk()))
     with editing:
         chosen = st.selectbox("Code", list(names), format_func=lambda k: f"{names[k]} ({k})")
         code = book.get(chosen)

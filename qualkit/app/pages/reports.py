@@ -54,10 +54,10 @@ if built:
                                              path=target / filename)
                     files[filename] = result.path.read_bytes()
         except QualkitError as error:
-            st.error(str(error))
+            st.error(ui.md(error))
         else:
             if not gateway.read_only():
-                st.success(f"Written to {target}")
+                st.success(ui.md(f"Written to {target}"))
     st.session_state["outputs"] = files
 
 outputs: dict[str, bytes] = st.session_state.get("outputs", {})

@@ -73,7 +73,8 @@ else:
     item = queue[0]
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.caption(f"{item.document} · {item.participant or 'no speaker'} · {item.group or 'no group'}")
+        where = f"{item.document} · {item.participant or 'no speaker'} · {item.group or 'no group'}"
+        st.caption(ui.md(where))
         ui.quote_block(item.text, item.span)
         with st.container(horizontal=True):
             st.button("Accept", type="primary", on_click=decide, args=(item.id, True), shortcut="A",
@@ -84,18 +85,19 @@ else:
         st.text_input("Note on this decision (optional)", key="note")
     with right:
         score = "–" if item.score is None else f"{item.score:.2f}"
-        st.metric(names.get(item.code, item.code_name), score, help="0.5 is the coder's decision boundary")
+        st.metric(ui.md(names.get(item.code, item.code_name)), score,
+                  help="0.5 is the coder's decision boundary")
         reviewed = f" · reviewed by {item.reviewer}" if item.reviewer else ""
-        st.caption(f"{item.status} · by {item.coder}{reviewed}")
+        st.caption(ui.md(f"{item.status} · by {item.coder}{reviewed}"))
         if item.rationale:
-            st.markdown(f"**Why:** {item.rationale}")
+            st.markdown(f"**Why:** {ui.md(item.rationale, line_start=False)}")
         with st.expander("Add a code to this segment"):
             st.selectbox("Code", list(names), format_func=names.get, key="new_code")
             st.text_input("Only these words (optional: copy them from the segment)", key="part")
             st.button("Add code", on_click=add_coding, args=(item.segment_id, item.text))
         with st.expander("Memo"):
             for memo in gateway.read("list_memos", target="segment", ref=str(item.segment_id)):
-                st.markdown(f"*{memo.author}:* {memo.text}")
+                st.markdown(f"*{ui.md(memo.author, line_start=False)}:* {ui.md(memo.text, line_start=False)}")
             st.text_area("New memo", key="memo")
             st.button("Save memo", on_click=save_memo, args=(item.segment_id,))
     st.caption("Keys: **A** accept · **X** reject · **N** next · **U** undo")

@@ -20,7 +20,7 @@ st.title("Themes")
 try:
     themes = gateway.read("theme_summaries")
 except QualkitError as error:
-    st.info(str(error))
+    st.info(ui.md(error))
     st.stop()
 sizes = {group or "(no group)": people for group, _, people, _ in gateway.read("project_status").by_group}
 
@@ -45,11 +45,12 @@ names = {t.key: t.name for t in themes}
 columns = st.columns(3)
 for i, theme in enumerate(shown):
     with columns[i % 3].container(border=True):
-        st.markdown(f"{'↳ ' * theme.depth}**{theme.name}**")
+        st.markdown(f"{'↳ ' * theme.depth}**{ui.md(theme.name)}**")
         if theme.description:
-            st.caption(theme.description)
+            st.caption(ui.md(theme.description))
         st.markdown(f"{plural(theme.segments, 'segment')} · {plural(theme.participants, 'participant')}")
-        st.markdown("\n".join(f"- {g}: " + (f"{people} of {sizes.get(g, '?')}, " if people else "")
+        st.markdown("\n".join(f"- {ui.md(g, line_start=False)}: "
+                              + (f"{people} of {sizes.get(g, '?')}, " if people else "")
                               + plural(n, "segment")
                               for g, (n, people) in theme.by_group.items() if group in (ALL, g)))
 
@@ -60,5 +61,5 @@ quotes = gateway.quotes(code=chosen, group=None if group == ALL else group,
 if not quotes:
     st.info("No quotes match.")
 for quote in quotes:
-    st.caption(f"{quote.participant or 'unattributed'} · {quote.group} · {quote.document}")
+    st.caption(ui.md(f"{quote.participant or 'unattributed'} · {quote.group} · {quote.document}"))
     ui.quote_block(quote.text)

@@ -26,7 +26,7 @@ with st.form("discover"):
                 st.session_state["topics"] = services.discover_topics(
                     gateway.project(), None if group == ALL else group, min_topic_size=int(size))
             except QualkitError as error:
-                st.error(str(error))
+                st.error(ui.md(error))
 
 found = st.session_state.get("topics")
 if found is not None and not found:
@@ -35,13 +35,14 @@ names = ui.code_names()
 for topic in found or []:
     nearest = (f" · nearest code: {names.get(topic.nearest_code[0], topic.nearest_code[0])} "
                f"({topic.nearest_code[1]:.2f})" if topic.nearest_code else "")
-    with st.expander(f"**{topic.label}** — {topic.size} segments{nearest}", expanded=topic is found[0]):
-        st.markdown("**Keywords:** " + ", ".join(topic.keywords))
+    with st.expander(f"**{ui.md(topic.label)}** — {topic.size} segments{ui.md(nearest, line_start=False)}",
+                     expanded=topic is found[0]):
+        st.markdown("**Keywords:** " + ui.md(", ".join(topic.keywords), line_start=False))
         sizes = pd.DataFrame([{"group": g or "(no group)", "segments": n}
                               for g, n in topic.size_by_group.items()])
         st.bar_chart(sizes, x="group", y="segments", height=180, horizontal=True)
         for unit in topic.representatives:
-            st.caption(f"{unit.speaker or 'no speaker'} · {unit.group or 'no group'}")
+            st.caption(ui.md(f"{unit.speaker or 'no speaker'} · {unit.group or 'no group'}"))
             ui.quote_block(unit.text)
         with st.form(f"promote_{topic.id}"):
             st.markdown("**Promote to a code**")
