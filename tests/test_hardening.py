@@ -290,3 +290,63 @@ def test_markdown_report_and_app_text_carry_no_markup_from_data() -> None:
         for tag in ("<img", "<a ", "<script", "<strong"):
             assert tag not in rendered, rendered
         assert "[laughs]" in rendered.replace("&#91;", "[").replace("&#93;", "]")
+
+
+# --- 11: migrations back up everything committed, and refuse what they cannot open -----------------------
+
+def _open(folder: Path) -> None:
+    with services.open_project(folder).sessions() as session:
+        session.scalar(select(func.count()).select_from(DocumentRow))
+
+
+def test_backup_holds_data_still_in_the_wal_and_is_never_left_half_written(tmp_path: Path) -> None:
+    import sqlite3
+
+    from qualkit.store.database import backup_sqlite
+
+    database = tmp_path / "live.db"
+    writer = sqlite3.connect(database)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")  # committed rows stay in the WAL, as in a busy project
+    writer.execute("CREATE TABLE decisions (id INTEGER PRIMARY KEY)")
+    writer.executemany("INSERT INTO decisions VALUES (?)", [(n,) for n in range(500)])
+    writer.commit()
+    assert (tmp_path / "live.db-wal").stat().st_size > 0
+    backup_sqlite(str(database), str(tmp_path / "copy.bak"))
+    writer.close()
+    copy = sqlite3.connect(tmp_path / "copy.bak")
+    assert copy.execute("SELECT count(*) FROM decisions").fetchone() == (500,)
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_an_upgrade_backs_up_and_newer_or_foreign_databases_are_refused_without_backups(
+        project: services.Project, tmp_path: Path) -> None:
+    import sqlite3
+
+    from qualkit.errors import ProjectError
+
+    database = project.folder / "project.db"
+    source = tmp_path / "t.txt"
+    source.write_text(SPEECH, encoding="utf-8")
+    services.import_sources(project, [source])
+    project.sessions.kw["bind"].dispose()
+    with sqlite3.connect(database) as connection:  # as an older qualkit left it: 0003 before 0004's columns
+        connection.execute("ALTER TABLE documents DROP COLUMN display_name")
+        connection.execute("ALTER TABLE participants DROP COLUMN known_names")
+        connection.execute("UPDATE alembic_version SET version_num = '0003'")
+    _open(project.folder)
+    (backup,) = project.folder.glob("project.db.0003.*.bak")
+    with sqlite3.connect(backup) as copy:
+        assert copy.execute("SELECT count(*) FROM documents").fetchone() == (1,)
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    for _ in range(2):
+        with pytest.raises(ProjectError, match="newer qualkit"):
+            _open(project.folder)
+    database.write_bytes(b"this is a spreadsheet, not a database " * 100)
+    for suffix in ("-wal", "-shm"):
+        (project.folder / f"project.db{suffix}").unlink(missing_ok=True)
+    for _ in range(2):
+        with pytest.raises(ProjectError, match="not a qualkit project database"):
+            _open(project.folder)
+    assert list(project.folder.glob("*.bak")) == [backup]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
+import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -12,9 +13,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from qualkit.errors import ProjectError
@@ -55,6 +57,10 @@ def create_project_engine(url: str) -> Engine:
     except OperationalError as error:
         raise ProjectError(f"cannot open the project database ({error.orig}).",
                            "Check the path or URL and that you may write there.") from error
+    except DatabaseError as error:  # "file is not a database": a project.db that is something else
+        raise ProjectError(f"{parsed.database or url} is not a qualkit project database ({error.orig}).",
+                           "Check that this is the project you meant; restore project.db from a backup "
+                           "(a project.db.*.bak file beside it) if it was overwritten.") from error
     return engine
 
 
@@ -84,18 +90,46 @@ def refuse_foreign_code(engine: Engine) -> None:
 
 
 def migrate(engine: Engine) -> None:
+    """Upgrade to the latest schema. A database from a newer qualkit (a revision this one does not know)
+    is refused before anything is written, backups included; a SQLite file is backed up first."""
     config = _alembic_config()
-    head = ScriptDirectory.from_config(config).get_current_head()
+    scripts = ScriptDirectory.from_config(config)
+    head = scripts.get_current_head()
     with engine.begin() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
         if current == head:
             return
+        if current is not None:
+            try:
+                scripts.get_revision(current)
+            except CommandError as error:
+                raise ProjectError(
+                    f"the project database was written by a newer qualkit (schema '{current}'; this "
+                    f"qualkit knows up to '{head}'), so it was not opened.",
+                    "Upgrade qualkit (pip install -U qualkit) to open it.") from error
         database = engine.url.database
         if current is not None and engine.url.get_backend_name() == "sqlite" and database:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-            shutil.copy2(database, f"{database}.{current}.{stamp}.bak")
+            backup_sqlite(database, f"{database}.{current}.{stamp}.bak")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def backup_sqlite(database: str, target: str) -> None:
+    """A consistent copy of a SQLite database, committed data still in its WAL included, through
+    SQLite's backup API; written to a temporary name and renamed when complete, so a copy cut short
+    (a crash, a full disk) never sits under a backup's name."""
+    partial = f"{target}.partial"
+    source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        copy = sqlite3.connect(partial)
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+    finally:
+        source.close()
+    os.replace(partial, target)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
