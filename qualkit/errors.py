@@ -23,6 +23,10 @@ class ReadOnlyError(QualkitError):
     """A change was asked of a project opened read-only."""
 
 
+class ConflictError(QualkitError):
+    """What a change was made on was changed or removed by someone else at the same time."""
+
+
 class InvalidNameError(QualkitError):
     """A group, code, participant, document or person's name holds a control character."""
 

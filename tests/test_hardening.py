@@ -350,3 +350,48 @@ def test_an_upgrade_backs_up_and_newer_or_foreign_databases_are_refused_without_
         with pytest.raises(ProjectError, match="not a qualkit project database"):
             _open(project.folder)
     assert list(project.folder.glob("*.bak")) == [backup]
+
+
+# --- 10: decisions made while a run works stand; a decision on what a run replaced is a clear conflict ----
+
+def test_a_rejection_made_while_anonymisation_runs_stands(project: services.Project, tmp_path: Path,
+                                                          monkeypatch) -> None:
+    from qualkit.anonymise.detect import Detector
+
+    source = tmp_path / "visit.txt"
+    source.write_text("Parent 1: Sarah Jones came round on Monday. Sarah Jones helped us a lot.\n",
+                      encoding="utf-8")
+    services.import_sources(project, [source])
+    services.anonymise_project(project)
+    sarah = [r for r in services.list_redactions(project) if r.original == "Sarah Jones"]
+    assert sarah
+    detect_many = Detector.detect_many
+
+    def detect_then_someone_rejects(self, texts):  # a reviewer decides while the detector works
+        found = detect_many(self, texts)
+        services.decide_redactions(project, reject=[r.id for r in sarah], reviewer="Ana")
+        return found
+
+    monkeypatch.setattr(Detector, "detect_many", detect_then_someone_rejects)
+    services.anonymise_project(project)
+    rows = [r for r in services.list_redactions(project) if r.original == "Sarah Jones"]
+    assert rows and all(r.status == "rejected" for r in rows)
+
+
+def test_a_change_to_a_row_someone_else_removed_is_a_clear_conflict(project: services.Project,
+                                                                   tmp_path: Path) -> None:
+    from sqlalchemy import delete
+
+    from qualkit.errors import ConflictError
+
+    source = tmp_path / "t.txt"
+    source.write_text(SPEECH, encoding="utf-8")
+    services.import_sources(project, [source])
+    with pytest.raises(ConflictError, match="nothing of yours was saved"):
+        with project.transaction() as session:
+            row = session.scalar(select(DocumentRow))
+            with project.transaction() as other:  # e.g. a coder's clean-up, committed meanwhile
+                other.execute(delete(DocumentRow).where(DocumentRow.id == row.id))
+            row.group = "Families"
+    code, output = _cli("set-group", project.folder, "t.txt", "Families")
+    assert code == 1 and "Traceback" not in output

@@ -85,7 +85,12 @@ def anonymise_project(project: Project, *, style: str | None = None,
     """
     run = _detect(project, style or project.config.anonymise.style, progress)
     with project.transaction() as session:
-        store.delete_suggested(session)
+        store.delete_suggested(session)  # first: a write, so this transaction holds the lock from here
+        # Hardening (issue 16): decisions made while the detector ran stand. Re-read them inside the
+        # write transaction and drop the machine's rows on a span a person has decided since.
+        now_decided = {(r.document_id, r.start, r.end) for r in store.decided(session)}
+        run.rows[:] = [row for row in run.rows
+                       if (row["document_id"], row["start"], row["end"]) not in now_decided]
         store.add_many(session, run.rows)
         store.set_replacements(session, run.decided)
         store.save_key(session, run.key.to_dict(), run.settings)

@@ -95,6 +95,8 @@ def run_coder(project: Project, coder_name: str = "ensemble", codebook: str | No
         for s in suggestions:
             if (int(s.unit_id), s.code_id) in decided_pairs:
                 summary.skipped_decided += 1
+        # Once more now this transaction writes (and so holds the lock): a decision made in between stands.
+        decided_pairs = assignments.decided_pairs(session)
                 continue
             if not (s.suggested or s.score >= SUGGEST_FLOOR):
                 continue

@@ -18,8 +18,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
-from qualkit.errors import ProjectError
+from qualkit.errors import ConflictError, ProjectError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -138,6 +139,14 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: everything inside commits together or not at all."""
-    with factory() as session, session.begin():
-        yield session
+    """One unit of work: everything inside commits together or not at all. A row changed or removed by
+    someone else meanwhile (a decision on a suggestion a coder's re-run just replaced) ends it with a
+    `ConflictError` saying so, and nothing of it is written."""
+    try:
+        with factory() as session, session.begin():
+            yield session
+    except StaleDataError as error:
+        raise ConflictError(
+            "someone else changed or replaced what you were deciding on while you did (for example a "
+            "coder or anonymisation run replacing its suggestions); nothing of yours was saved.",
+            "Look again (reload the page, or list it again) and decide on what is there now.") from error
