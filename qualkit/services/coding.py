@@ -92,11 +92,11 @@ def run_coder(project: Project, coder_name: str = "ensemble", codebook: str | No
         decided_pairs = assignments.decided_pairs(session)  # again: people may have decided meanwhile
         code_ids = codebooks_store.code_ids(session, book_row.id)
         summary.replaced = assignments.delete_suggestions(session, coder.name, book.name, decided_pairs)
+        # Once more now this transaction writes (and so holds the lock): a decision made in between stands.
+        decided_pairs = assignments.decided_pairs(session)
         for s in suggestions:
             if (int(s.unit_id), s.code_id) in decided_pairs:
                 summary.skipped_decided += 1
-        # Once more now this transaction writes (and so holds the lock): a decision made in between stands.
-        decided_pairs = assignments.decided_pairs(session)
                 continue
             if not (s.suggested or s.score >= SUGGEST_FLOOR):
                 continue
