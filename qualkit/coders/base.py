@@ -59,6 +59,9 @@ class Coder(Protocol):
 
 
 CODERS: dict[str, Callable[..., Coder]] = {}
+# The version a bare family name means, where it is not the latest: a new version becomes the
+# default only when the development sets in bench/coding.py confirm it (ensemble.v2 does not yet).
+DEFAULT_VERSIONS = {"ensemble": "ensemble.v1"}
 
 
 def register(name: str) -> Callable[[type], type]:
@@ -77,7 +80,8 @@ def coder_names() -> list[str]:
 
 
 def make_coder(name: str, **available: object) -> Coder:
-    """A fresh coder by registry name; a bare family name ("semantic") means its latest version.
+    """A fresh coder by registry name; a bare family name ("semantic") means its default version
+    (DEFAULT_VERSIONS), or else its latest.
 
     Callers pass everything they can offer (an `embedder`, a `spacy_model`, ...); each coder
     receives only the parameters its `__init__` declares.
@@ -87,7 +91,7 @@ def make_coder(name: str, **available: object) -> Coder:
         family = sorted(n for n in names if n.split(".")[0] == name)
         if not family:
             raise NotFoundError(f"no coder named '{name}'.", f"Choose one of: {', '.join(names)}.")
-        name = family[-1]
+        name = DEFAULT_VERSIONS.get(name, family[-1])
     factory = CODERS[name]
     accepted = inspect.signature(factory).parameters
     return factory(**{k: v for k, v in available.items() if k in accepted})

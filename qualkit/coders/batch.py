@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any, TextIO
 
 from qualkit.coders.base import Label, Unit, make_coder
+from qualkit.coders.content import non_content
 from qualkit.jsonl_input import BatchInputError, read_records
 from qualkit.model import Codebook
 
@@ -34,30 +35,61 @@ def read_units(lines: Iterable[str], source: str = "input") -> tuple[list[Unit],
 
 
 def read_labels(lines: Iterable[str], codebook: Codebook, source: str = "training data") -> list[Label]:
-    """Accepted codings per line; every other code of the codebook counts as rejected for it."""
+    """Accepted codings per line; every other code of the codebook counts as rejected for it.
+
+    Refused with the line named: a line without a "codes" list of code ids, a code the codebook
+    does not have, an empty text, an id given twice; and training data that teaches nothing
+    (every line with the same codes: one class only)."""
     ids = [code.id for code in codebook.flat()]
     known = set(ids)
     labels: list[Label] = []
+    seen: dict[str, int] = {}
+    code_sets: list[tuple[int, frozenset[str]]] = []
     for number, record in read_records(lines, source):
         codes = record.get("codes")
-        if not isinstance(codes, list):
-            raise BatchInputError(f'{source}, line {number}: needs a "codes" list.',
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+            raise BatchInputError(f'{source}, line {number}: needs a "codes" list of code ids.',
                                   'Write {"id": ..., "text": ..., "codes": ["trust"]}.')
         unknown = set(codes) - known
         if unknown:
             raise BatchInputError(f"{source}, line {number}: unknown code(s) {', '.join(sorted(unknown))}.",
                                   "Use the ids in the codebook (qualkit codebook show).")
+        if not record["text"].strip():
+            raise BatchInputError(f"{source}, line {number}: the text is empty.",
+                                  "Give the coded text, or leave the line out.")
+        if str(record["id"]) in seen:
+            raise BatchInputError(f"{source}, line {number}: the id {record['id']!r} was already used on "
+                                  f"line {seen[str(record['id'])]}.", "Give every training line its own id.")
+        seen[str(record["id"])] = number
+        code_sets.append((number, frozenset(codes)))
         unit_id = f"train:{record['id']}"
         labels.extend(Label(unit_id, code_id, code_id in codes, record["text"]) for code_id in ids)
+    if len(code_sets) > 1 and len({codes for _, codes in code_sets}) == 1:
+        codes = code_sets[0][1]
+        raise BatchInputError(
+            f"{source}, lines {code_sets[0][0]}-{code_sets[-1][0]}: every line has the same codes "
+            f"({', '.join(sorted(codes)) or 'none'}): one class only, nothing to learn from.",
+            "Add lines with other codes (or none), so that each code has examples of both kinds.")
     return labels
 
 
 def code_units(units: list[Unit], codebook: Codebook, labels: list[Label], coder: str = "ensemble",
                **available: object) -> dict[str, list[dict[str, Any]]]:
-    """Every code's verdict for every unit, best first."""
-    model = make_coder(coder, **available).fit(units, codebook, labels)
+    """Every code's verdict for every unit, best first. Units that are no content (headings,
+    name-and-role lines, form labels) get a 0 for every code, whatever the coder."""
+    if not codebook.flat():
+        raise BatchInputError(f"codebook '{codebook.name}' has no codes.", "Add codes to the codebook.")
     verdicts: dict[str, list[dict[str, Any]]] = {u.id: [] for u in units}
-    for s in model.suggest(units, codebook):
+    content = []
+    for unit in units:
+        why = non_content(unit.text)
+        if why is None:
+            content.append(unit)
+            continue
+        verdicts[unit.id] = [{"code": code.id, "score": 0.0, "suggested": False,
+                              "rationale": f"not coded: a {why}, not content"} for code in codebook.flat()]
+    model = make_coder(coder, **available)
+    for s in model.fit(content, codebook, labels).suggest(content, codebook) if content else ():
         verdicts[s.unit_id].append({"code": s.code_id, "score": round(s.score, 4),
                                     "suggested": s.suggested, "rationale": s.rationale})
     for codes in verdicts.values():

@@ -51,3 +51,26 @@ def test_repeated_ids_are_refused() -> None:
 def test_training_lines_must_use_codebook_ids() -> None:
     with pytest.raises(BatchInputError, match="training data, line 1: unknown code"):
         run([{"id": 1, "text": "x"}], train=[{"id": "t", "text": "y", "codes": ["trsut"]}])
+
+
+@pytest.mark.parametrize("train, message", [
+    ([{"id": "t1", "text": "I was lonely.", "codes": ["isolation"]},
+      {"id": "t2", "text": "   ", "codes": []}], "training data, line 2: the text is empty"),
+    ([{"id": "t1", "text": "I was lonely.", "codes": "isolation"}], 'line 1: needs a "codes" list'),
+    ([{"id": "t1", "text": "I was lonely.", "codes": ["isolation"]},
+      {"id": "t1", "text": "Damp.", "codes": ["housing"]}], "line 2: the id 't1' was already used on line 1"),
+    ([{"id": "t1", "text": "I was lonely.", "codes": ["isolation"]},
+      {"id": "t2", "text": "So alone.", "codes": ["isolation"]}], "lines 1-2: every line has the same codes "
+                                                                   r"\(isolation\): one class only"),
+])
+def test_training_data_with_problems_is_refused_naming_the_line(train: list[dict], message: str) -> None:
+    with pytest.raises(BatchInputError, match=message):
+        run([{"id": 1, "text": "x"}], train=train)
+
+
+def test_non_content_lines_get_no_suggestion() -> None:
+    result = run([{"id": "h", "text": "Dana Whitfield-Orme (Team Manager – Early Help)"},
+                  {"id": "w", "text": "**Who:**"}, {"id": "a", "text": "Attendance:"}])
+    for record in result:
+        assert not any(c["suggested"] for c in record["codes"])
+        assert all(c["score"] == 0.0 and "not coded" in c["rationale"] for c in record["codes"])

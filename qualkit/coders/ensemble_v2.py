@@ -1,0 +1,220 @@
+"""ensemble.v2: a zero-shot prior from the codebook, blended per code with what people's decisions teach.
+
+Zero-shot prior (measured on the real and invented sets in bench/coding.py):
+- each code has several prototypes (its "name: description" with include criteria, each example,
+  its keywords; a code with nothing but a description gets one prototype per sentence of it), and a
+  unit's similarity to the code mixes its best match with the mean over them;
+- a long unit (`long_words` words or more) also gets its best sentence's similarity, blended in with
+  `sentence_weight`; that sentence is shown in the rationale;
+- hubness-aware normalisation: similarities are standardised per code over the batch (a code close
+  to everything stops winning everywhere) and then centred per unit (so does a unit close to
+  everything);
+- keyword evidence from the rules coder is added with `keyword_weight`.
+
+Learning from decisions: a logistic regression per code on the frozen sentence embeddings (cheap
+enough to refit after every batch of decisions), and a calibration of the prior to log-odds fitted
+on the same decisions. Each code's margin is the blend (1 - w) * prior + w * classifier, with
+w = n / (n + shrinkage) for a code with n accepted examples (a code is learned once it has
+`min_examples` accepted and rejected decisions), moved by the log of the decisions' rejected to
+accepted ratio, so that the decision boundary sits at the codes' base rate, not at even odds.
+
+Units that are not content (headings, name-and-role lines, form labels; see content.py) score 0.
+A unit gets at most `max_codes` suggestions, each with a margin above 0: score 0.5 is the boundary.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import ClassVar, Self
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from qualkit.coders.base import Label, Suggestion, Unit, register
+from qualkit.coders.content import non_content
+from qualkit.coders.embeddings import CachedEmbedder, Embedder, MiniLMEmbedder
+from qualkit.coders.nlp import DEFAULT_PIPELINE
+from qualkit.coders.rules import RulesCoder
+from qualkit.coders.semantic import clip, code_texts
+from qualkit.coders.supervised import labelled_matrix
+from qualkit.model import Code, Codebook
+
+SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of three words or more."""
+    spans, start = [], 0
+    for match in SENTENCE_END.finditer(text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text.rstrip())))
+    return [(a, b) for a, b in spans if len(text[a:b].split()) >= 3]
+
+
+def prototypes(code: Code) -> list[str]:
+    """What the codebook says a code means, as separate texts: when it says nothing but a
+    description, each of the description's sentences is a prototype too."""
+    texts = code_texts(code)
+    if len(texts) == 1:
+        parts = [s for s in re.split(r"(?<=[.;:])\s+", code.description) if len(s.split()) >= 3]
+        if len(parts) > 1:
+            texts += [f"{code.name}: {part}" for part in parts]
+    return texts
+
+
+@register("ensemble.v2")
+class EnsembleCoderV2:
+    model_id: ClassVar[str | None] = MiniLMEmbedder.model_id
+
+    def __init__(self, embedder: Embedder | None = None, spacy_model: str = DEFAULT_PIPELINE,
+                 keyword_weight: float = 1.0, sentence_weight: float = 0.3, long_words: int = 40,
+                 threshold: float = 1.5, slope: float = 1.5, shrinkage: float = 10.0, C: float = 16.0,
+                 min_examples: int = 3, max_codes: int = 3) -> None:
+        self.embedder = embedder
+        self.spacy_model = spacy_model
+        self.keyword_weight = keyword_weight
+        self.sentence_weight = sentence_weight
+        self.long_words = long_words
+        self.threshold = threshold
+        self.slope = slope
+        self.shrinkage = shrinkage
+        self.C = C
+        self.min_examples = min_examples
+        self.max_codes = max_codes
+
+    # -- fitting ---------------------------------------------------------------------------------
+
+    def fit(self, units: Sequence[Unit], codebook: Codebook, labels: Sequence[Label] = ()) -> Self:
+        self.embedder_ = self.embedder or CachedEmbedder(MiniLMEmbedder())
+        codes = codebook.flat()
+        self.codebook_ = codebook
+        self.code_ids_ = [code.id for code in codes]
+        self.rules_ = RulesCoder(spacy_model=self.spacy_model).fit(units, codebook)
+        self.prototype_texts_ = [prototypes(code) for code in codes]
+        self.prototypes_ = [self.embedder_.encode(texts) for texts in self.prototype_texts_]
+        texts, accepted, known = labelled_matrix(labels, codebook)
+        self.texts_, self.accepted_, self.known_ = texts, accepted, known
+        labelled = [Unit(f"label:{i}", t) for i, t in enumerate(texts)]
+        seen = {u.text for u in units}
+        batch = [u for u in units if non_content(u.text) is None]
+        batch += [u for u in labelled if u.text not in seen]
+        raw = self._raw(batch)[0]
+        self.centre_ = raw.mean(axis=0) if len(batch) else np.zeros(len(codes))
+        self.spread_ = np.maximum(raw.std(axis=0), 1e-3) if len(batch) > 1 else np.ones(len(codes))
+        self.positives_ = (accepted & known).sum(axis=0)
+        self.calibration_ = (self.slope, -self.slope * self.threshold)
+        self.shift_ = 0.0
+        self.models_: dict[int, LogisticRegression] = {}
+        if texts:
+            self.vectors_ = self.embedder_.encode(texts)
+            prior = self._prior(labelled)[0]
+            self.calibration_ = self._calibrate(prior[known], accepted[known])
+            if self.calibration_[0] != self.slope:
+                # Log-odds say how likely a code is; a yes is worth giving from the codes' base rate
+                # up (a rare code is rarely above even odds), as the zero-shot threshold does.
+                yes = int(accepted[known].sum())
+                self.shift_ = float(np.log((known.sum() - yes) / yes))
+            for j in range(len(codes)):
+                rows = known[:, j]
+                yes = int(accepted[rows, j].sum())
+                if yes >= self.min_examples and int(rows.sum()) - yes >= self.min_examples:
+                    self.models_[j] = LogisticRegression(C=self.C, max_iter=1000).fit(
+                        self.vectors_[rows], accepted[rows, j])
+        else:
+            self.vectors_ = np.zeros((0, 384), np.float32)
+        self.weights_ = np.array([n / (n + self.shrinkage) if j in self.models_ else 0.0
+                                  for j, n in enumerate(self.positives_)])
+        return self
+
+    def _calibrate(self, prior: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
+        """Slope and intercept mapping the prior to log-odds, fitted on people's decisions when
+        there are a few of each kind; otherwise the default mapping."""
+        if truth.sum() < 3 or (~truth).sum() < 3:
+            return self.calibration_
+        model = LogisticRegression(C=100.0, max_iter=1000).fit(prior.reshape(-1, 1), truth)
+        slope = float(model.coef_[0, 0])
+        if slope <= 0:  # the prior says nothing about these decisions: keep the default
+            return self.calibration_
+        return slope, float(model.intercept_[0])
+
+    # -- scoring ---------------------------------------------------------------------------------
+
+    def _raw(self, units: Sequence[Unit]) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int] | None]]:
+        """Similarity (units x codes), each pair's nearest prototype, and the span of each long
+        unit's sentence that matched its best code."""
+        vectors = self.embedder_.encode([u.text for u in units])
+        raw, nearest = self._similarity(vectors)
+        best_sentence: list[tuple[int, int] | None] = [None] * len(units)
+        if self.sentence_weight > 0:
+            spans = {i: found for i, u in enumerate(units)
+                     if len(u.text.split()) >= self.long_words and len(found := sentences(u.text)) > 1}
+            flat = [(i, span) for i, found in spans.items() for span in found]
+            if flat:
+                sims = self._similarity(self.embedder_.encode([units[i].text[a:b] for i, (a, b) in flat]))[0]
+                for i in spans:
+                    rows = [k for k, (owner, _) in enumerate(flat) if owner == i]
+                    best = sims[rows].max(axis=0)
+                    raw[i] = (1 - self.sentence_weight) * raw[i] + self.sentence_weight * best
+                    best_sentence[i] = flat[rows[int(sims[rows, int(np.argmax(raw[i]))].argmax())]][1]
+        return raw, nearest, best_sentence
+
+    def _similarity(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        raw = np.zeros((len(vectors), len(self.prototypes_)))
+        nearest = np.zeros((len(vectors), len(self.prototypes_)), np.int64)
+        for j, proto in enumerate(self.prototypes_):
+            sims = vectors @ proto.T
+            raw[:, j] = 0.5 * sims.max(axis=1) + 0.5 * sims.mean(axis=1)
+            nearest[:, j] = sims.argmax(axis=1)
+        return raw, nearest
+
+    def _prior(self, units: Sequence[Unit]):  # type: ignore[no-untyped-def]
+        """Zero-shot evidence (units x codes, 0 = typical) with what each value rests on."""
+        raw, nearest, best_sentence = self._raw(units)
+        z = (raw - self.centre_) / self.spread_
+        z = z - z.mean(axis=1, keepdims=True)
+        keyword = np.zeros_like(z)
+        why: dict[tuple[int, int], str] = {}
+        if self.keyword_weight:
+            rows = {u.id: i for i, u in enumerate(units)}
+            index = {code: j for j, code in enumerate(self.code_ids_)}
+            for s in self.rules_.suggest(units, self.codebook_):
+                if s.suggested:
+                    keyword[rows[s.unit_id], index[s.code_id]] = s.score
+                    why[(rows[s.unit_id], index[s.code_id])] = s.rationale
+        return z + self.keyword_weight * keyword, nearest, best_sentence, why
+
+    def margins(self, units: Sequence[Unit]):  # type: ignore[no-untyped-def]
+        prior, nearest, best_sentence, why = self._prior(units)
+        slope, intercept = self.calibration_
+        margin = slope * prior + intercept
+        vectors = self.embedder_.encode([u.text for u in units]) if self.models_ else None
+        for j, model in self.models_.items():
+            w = self.weights_[j]
+            margin[:, j] = (1 - w) * margin[:, j] + w * model.decision_function(vectors)
+        return margin + self.shift_, nearest, best_sentence, why, vectors
+
+    def suggest(self, units: Sequence[Unit], codebook: Codebook) -> Iterable[Suggestion]:
+        margin, nearest, best_sentence, keyword_why, vectors = self.margins(units)
+        scores = 1.0 / (1.0 + np.exp(-margin))
+        for i, unit in enumerate(units):
+            skip = non_content(unit.text)
+            allowed = set() if skip else {
+                j for j in np.argsort(-margin[i])[: self.max_codes] if margin[i, j] >= 0}
+            for j, code_id in enumerate(self.code_ids_):
+                if skip:
+                    yield Suggestion(unit.id, code_id, 0.0, False, f"not coded: a {skip}, not content")
+                    continue
+                reasons = [keyword_why.get((i, j)) or "no keyword matched",
+                           f"closest to: “{clip(self.prototype_texts_[j][nearest[i, j]])}”"]
+                if best_sentence[i] is not None:
+                    a, b = best_sentence[i]
+                    reasons.append(f"best sentence: “{clip(unit.text[a:b], 30)}”")
+                if self.weights_[j] > 0 and vectors is not None:
+                    rows = np.flatnonzero(self.accepted_[:, j] & self.known_[:, j])
+                    similar = self.texts_[rows[int(np.argmax(self.vectors_[rows] @ vectors[i]))]]
+                    reasons.append(f"similar accepted quote: “{clip(similar)}” (learned from "
+                                   f"{int(self.positives_[j])} accepted, weight {self.weights_[j]:.2f})")
+                score = float(scores[i, j]) if j in allowed else min(float(scores[i, j]), 0.49)
+                yield Suggestion(unit.id, code_id, score, j in allowed, "; ".join(reasons))
