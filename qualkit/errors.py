@@ -23,6 +23,10 @@ class ReadOnlyError(QualkitError):
     """A change was asked of a project opened read-only."""
 
 
+class NumberTooLargeError(QualkitError):
+    """A number (an id, an offset) beyond what the database can store."""
+
+
 class ConflictError(QualkitError):
     """What a change was made on was changed or removed by someone else at the same time."""
 

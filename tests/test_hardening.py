@@ -387,11 +387,19 @@ def test_a_change_to_a_row_someone_else_removed_is_a_clear_conflict(project: ser
     source = tmp_path / "t.txt"
     source.write_text(SPEECH, encoding="utf-8")
     services.import_sources(project, [source])
-    with pytest.raises(ConflictError, match="nothing of yours was saved"):
-        with project.transaction() as session:
-            row = session.scalar(select(DocumentRow))
-            with project.transaction() as other:  # e.g. a coder's clean-up, committed meanwhile
-                other.execute(delete(DocumentRow).where(DocumentRow.id == row.id))
-            row.group = "Families"
+    with pytest.raises(ConflictError, match="nothing of yours was saved"), project.transaction() as session:
+        row = session.scalar(select(DocumentRow))
+        with project.transaction() as other:  # e.g. a coder's clean-up, committed meanwhile
+            other.execute(delete(DocumentRow).where(DocumentRow.id == row.id))
+        row.group = "Families"
     code, output = _cli("set-group", project.folder, "t.txt", "Families")
     assert code == 1 and "Traceback" not in output
+
+
+def test_ids_beyond_64_bits_are_a_clear_error(project: services.Project, transcript: Path) -> None:
+    services.import_sources(project, [transcript])
+    huge = str(2 ** 64 + 5)
+    for args in (("redactions", project.folder, "--reject", huge),
+                 ("memo", project.folder, "delete", "--id", huge)):
+        code, output = _cli(*args)
+        assert code == 1 and "too large" in output and "Traceback" not in output, output

@@ -20,7 +20,7 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from qualkit.errors import ConflictError, ProjectError
+from qualkit.errors import ConflictError, NumberTooLargeError, ProjectError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -42,6 +42,21 @@ def _harden_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untype
     cursor.close()
 
 
+_INT64 = range(-(2 ** 63), 2 ** 63)
+
+
+def _refuse_huge_numbers(_conn, _cursor, _statement, parameters, _context, executemany) -> None:  # type: ignore[no-untyped-def]
+    """A number no database column can hold (an id typed as 99999999999999999999) is a clear error
+    whatever passed it (CLI, app, files), not an OverflowError from the driver."""
+    for row in parameters if executemany else [parameters]:
+        for value in (row.values() if isinstance(row, dict) else row or ()):
+            if type(value) is int and value not in _INT64:
+                raise NumberTooLargeError(
+                    f"the number {str(value)[:30]}{'…' if len(str(value)) > 30 else ''} is too large: ids, "
+                    "offsets and counts go up to 9223372036854775807.",
+                    "Check the id or number you gave (see the listing it comes from).")
+
+
 def create_project_engine(url: str) -> Engine:
     """An engine for `url`, migrated to the latest schema (backing up a SQLite file first)."""
     try:
@@ -50,6 +65,7 @@ def create_project_engine(url: str) -> Engine:
         raise ProjectError(f"'{url}' is not a database URL.",
                            "Use sqlite:///path/to/file.db or postgresql://user@host/db.") from error
     engine = create_engine(parsed)
+    event.listen(engine, "before_cursor_execute", _refuse_huge_numbers)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _harden_sqlite)
     try:
