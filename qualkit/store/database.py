@@ -45,16 +45,28 @@ def _harden_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untype
 _INT64 = range(-(2 ** 63), 2 ** 63)
 
 
-def _refuse_huge_numbers(_conn, _cursor, _statement, parameters, _context, executemany) -> None:  # type: ignore[no-untyped-def]
+def _refuse_huge_numbers(_conn, _cursor, _statement, parameters, _context, _executemany) -> None:  # type: ignore[no-untyped-def]
     """A number no database column can hold (an id typed as 99999999999999999999) is a clear error
     whatever passed it (CLI, app, files), not an OverflowError from the driver."""
-    for row in parameters if executemany else [parameters]:
-        for value in (row.values() if isinstance(row, dict) else row or ()):
-            if type(value) is int and value not in _INT64:
-                raise NumberTooLargeError(
-                    f"the number {str(value)[:30]}{'…' if len(str(value)) > 30 else ''} is too large: ids, "
-                    "offsets and counts go up to 9223372036854775807.",
-                    "Check the id or number you gave (see the listing it comes from).")
+    for value in _values(parameters):
+        if type(value) is int and value not in _INT64:
+            raise NumberTooLargeError(
+                f"the number {str(value)[:30]}{'…' if len(str(value)) > 30 else ''} is too large: ids, "
+                "offsets and counts go up to 9223372036854775807.",
+                "Check the id or number you gave (see the listing it comes from).")
+
+
+def _values(parameters: object) -> Iterator[object]:
+    """Every value in a statement's parameters (one row or many, tuples or dicts, however batched)."""
+    stack = [parameters]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+        else:
+            yield item
 
 
 def create_project_engine(url: str) -> Engine:
