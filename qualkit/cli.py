@@ -602,14 +602,17 @@ def _print_topics(found: list[Topic]) -> None:
 def evaluate(project: ProjectArg,
              against: Annotated[str, typer.Option(help="'machine', a coder name, or a person's name.")]
              = "machine") -> None:
-    """Agreement between people's accepted codings and the machine (or another coder), per code."""
+    """Agreement between people's accepted codings and the machine (or another coder), per code, with
+    the number of decisions people made on each code (measure on decisions made after the coder ran)."""
     report = services.evaluate(services.open_project(project), against)
     out.print(f"{against} against people's codings on {report.units} segments:", highlight=False)
-    table = Table("code", "support", "predicted", "precision", "recall", "F1", "kappa")
+    table = Table("code", "decisions", "support", "predicted", "precision", "recall", "F1", "kappa")
     for c in report.codes:
-        table.add_row(c.code, str(c.support), str(c.predicted), *map(_number, (c.precision, c.recall, c.f1,
-                                                                                 c.kappa)))
-    table.add_row("macro average", str(report.support), "", *map(_number, (
+        decisions = "-" if c.decisions is None else str(c.decisions)
+        table.add_row(c.code, decisions, str(c.support), str(c.predicted),
+                      *map(_number, (c.precision, c.recall, c.f1, c.kappa)))
+    table.add_row("macro average", str(sum(c.decisions or 0 for c in report.codes)), str(report.support), "",
+                  *map(_number, (
         report.macro_precision, report.macro_recall, report.macro_f1, report.macro_kappa)), style="bold")
     out.print(table)
 

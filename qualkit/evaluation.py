@@ -32,6 +32,7 @@ class CodeAgreement:
     recall: float | None
     f1: float | None
     kappa: float | None
+    decisions: int | None = None  # people's decisions on this code behind the comparison, when known
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,8 @@ def _mean(values: Iterable[float | None]) -> float | None:
     return fmean(defined) if defined else None
 
 
-def code_agreement(code: str, reference: list[bool], predicted: list[bool]) -> CodeAgreement:
+def code_agreement(code: str, reference: list[bool], predicted: list[bool],
+                   decisions: int | None = None) -> CodeAgreement:
     """Agreement on one code from two aligned yes/no columns."""
     from sklearn.metrics import cohen_kappa_score  # here, not at the top: importing sklearn takes seconds
 
@@ -64,20 +66,23 @@ def code_agreement(code: str, reference: list[bool], predicted: list[bool]) -> C
     no_variance = len(set(reference) | set(predicted)) <= 1  # both sides gave one same answer
     kappa = None if no_variance else float(cohen_kappa_score(reference, predicted, labels=[False, True]))
     return CodeAgreement(code, support, claimed, tp, _ratio(tp, claimed), _ratio(tp, support),
-                         _ratio(2 * tp, 2 * tp + fp + fn), kappa)
+                         _ratio(2 * tp, 2 * tp + fp + fn), kappa, decisions)
 
 
 def evaluate_codings(reference: Coding, predicted: Coding, unit_ids: Sequence[str],
-                     codes: Iterable[str] | None = None) -> EvaluationReport:
+                     codes: Iterable[str] | None = None,
+                     decisions: Mapping[str, int] | None = None) -> EvaluationReport:
     """Compare `predicted` with `reference` on `unit_ids`, for `codes` (default: every code either
-    side used on those units), in the order given or sorted."""
+    side used on those units), in the order given or sorted. `decisions` (code -> how many decisions
+    people made on it) is carried into each code's row."""
     units = list(dict.fromkeys(unit_ids))
     if codes is None:
         used = {c for u in units for side in (reference, predicted) for c in side.get(u, ())}
         codes = sorted(used)
     scores = [
         code_agreement(code, [code in reference.get(u, ()) for u in units],
-                       [code in predicted.get(u, ()) for u in units])
+                       [code in predicted.get(u, ()) for u in units],
+                       None if decisions is None else decisions.get(code, 0))
         for code in dict.fromkeys(codes)
     ]
     return EvaluationReport(

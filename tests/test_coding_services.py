@@ -38,6 +38,7 @@ from coding_doubles import (
     BagOfWordsEmbedder,
     KeywordCoder,
     coding_project,
+    write_sources,
     write_units,
 )
 from paths import DEMO_CORPUS, REPO
@@ -336,6 +337,23 @@ def test_machine_evaluation_counts_its_own_yes_against_peoples_codings(
     assert (repairs.precision, repairs.recall, repairs.f1) == (None, 0.0, 0.0)
     assert report.macro_f1 == pytest.approx(4 / 9)
     assert services.evaluate(project, "testkeyword").macro_f1 == report.macro_f1
+    # the decisions behind each code's agreement: trust on units 1 and 3, housing on 2 and 4
+    assert [c.decisions for c in report.codes] == [2, 2, 1]
+
+
+def test_headings_name_lines_and_form_labels_get_no_suggestion(tmp_path: Path,
+                                                               fake_embedder: BagOfWordsEmbedder) -> None:
+    structure = [("Dana Whitfield-Orme (Team Manager – Landlord Liaison)", "P1", "Families"),
+                 ("**Trust:**", "P1", "Families"), ("Attendance:", "P1", "Families")]
+    codebook, _ = write_sources(tmp_path / "src")
+    units = write_units(tmp_path / "src" / "more.jsonl", [*UNITS, *structure])
+    project = services.init_project(tmp_path / "p")
+    services.import_sources(project, [units])
+    services.import_codebook(project, codebook)
+    summary = services.run_coder(project, "testkeyword")
+    assert summary.units == len(UNITS)
+    coded = {row.segment_id for row in rows(project)}
+    assert coded and not coded & set(segment_ids(project)[len(UNITS):])
 
 
 def test_evaluating_one_person_against_the_others(project: services.Project, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from qualkit.coders import embeddings
 from qualkit.coders.base import Coder, Label, Suggestion, Unit, make_coder
+from qualkit.coders.content import non_content
 from qualkit.errors import IngestError, NotFoundError, QualkitError
 from qualkit.evaluation import EvaluationReport, evaluate_codings
 from qualkit.services.codebooks import codebook_row
@@ -36,9 +37,11 @@ def embedder_for(project: Project) -> embeddings.CachedEmbedder:
 
 
 def codable_units(session: Session, group: str | None = None) -> list[tuple[Unit, int]]:
-    """Codable segments as coder units, each with where its segment starts in its document."""
+    """Codable segments as coder units, each with where its segment starts in its document.
+    Headings, name-and-role lines and form labels are no content: no coder sees them."""
     return [(Unit(str(s.id), s.text, s.group, s.participant or s.speaker), s.start)
-            for s in repo.iter_segments(session, codable_only=True) if group is None or s.group == group]
+            for s in repo.iter_segments(session, codable_only=True)
+            if (group is None or s.group == group) and non_content(s.text) is None]
 
 
 @dataclass
@@ -286,9 +289,10 @@ def evaluate(project: Project, against: str = "machine", codebook: str | None = 
     - against a person's name: their accepted codings against everyone else's.
 
     Units are the segments people have decided something on (for a person: those both they and
-    someone else decided on). A coder learns from decisions and never re-suggests a decided pair,
-    so the comparison is fair for decisions made after the machine ran (e.g. run `qualkit code`,
-    then import or review the human coding).
+    someone else decided on); each code's row carries the number of (segment, code) decisions
+    people made on it there, the evidence behind its agreement. A coder learns from decisions and
+    never re-suggests a decided pair, so the comparison is fair for decisions made after the
+    machine ran (e.g. run `qualkit code`, then import or review the human coding).
     """
     with project.sessions() as session:
         book = codebooks_store.read(session, codebook_row(session, codebook))
@@ -316,8 +320,12 @@ def evaluate(project: Project, against: str = "machine", codebook: str | None = 
     if not units:
         raise NotFoundError("no segments with decisions to compare against.",
                             "Review suggestions with `qualkit review` or import a human coding first.")
+    counted = {(f.segment_id, f.code) for f in decided if f.segment_id in units}
+    per_code: dict[str, int] = {}
+    for _, code in counted:
+        per_code[code] = per_code.get(code, 0) + 1
     return evaluate_codings(reference, predicted, [str(u) for u in sorted(units)],
-                            [code.id for code in book.flat()])
+                            [code.id for code in book.flat()], per_code)
 
 
 def _coding_sets(facts: Iterable[assignments.Coding]) -> dict[str, set[str]]:
