@@ -54,3 +54,9 @@ def test_kappa_is_undefined_only_when_both_sides_give_one_same_answer() -> None:
 def test_no_units_means_nothing_is_defined() -> None:
     report = evaluate_codings(REFERENCE, PREDICTED, [], ["trust"])
     assert report.units == 0 and report.macro_f1 is None and report.macro_kappa is None
+
+
+def test_each_code_carries_the_number_of_decisions_behind_it_when_given() -> None:
+    report = evaluate_codings(REFERENCE, PREDICTED, UNITS, ["trust", "housing"], {"trust": 3})
+    assert [c.decisions for c in report.codes] == [3, 0]
+    assert all(c.decisions is None for c in evaluate_codings(REFERENCE, PREDICTED, UNITS).codes)
