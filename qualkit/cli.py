@@ -662,11 +662,14 @@ def report(project: ProjectArg,
                "--format", help="docx, html, md, xlsx or all (repeatable; default all).")] = None,
            group_by: GroupByOption = "group", code: CodeFilter = None, group: GroupFilter = None,
            where: WhereFilter = None, include_suggestions: SuggestionsOption = False,
-           quotes: Annotated[int, typer.Option(help="Quotes per theme and group.")] = 2,
+           quotes: Annotated[int, typer.Option(help="Quotes per theme and group.")] = 1,
            include_empty: Annotated[bool, typer.Option(
                "--include-empty", help="Also list themes nothing is coded with.")] = False,
            framework: Annotated[bool, typer.Option(
                "--framework", help="Add the framework matrix (participants x themes, with quotes).")] = False,
+           every_group: Annotated[bool, typer.Option(
+               "--every-group", help="Quote each theme from every group that raised it (default: the two "
+                                     "that raised it most).")] = False,
            output: Annotated[Path | None, typer.Option("--output", "-o", help="Folder to write to (default: "
                                                        "a dated folder in the project's reports/).")] = None,
            ) -> None:
@@ -676,7 +679,8 @@ def report(project: ProjectArg,
     chosen = [f.value for f in formats or [ReportFormat("all")]]
     formats = list(services.REPORT_FORMATS) if "all" in chosen else chosen
     options = _report_options(group_by, code, group, where, include_suggestions, quotes_per_group=quotes,
-                              include_empty=include_empty, framework=framework)
+                              include_empty=include_empty, framework=framework,
+                              quote_every_group=every_group)
     for path in services.write_report(services.open_project(project), formats, options, output):
         out.print(f"Wrote {path}", highlight=False)
 

@@ -135,3 +135,33 @@ def test_no_topic_of_the_demo_is_named_after_someone(demo: services.Project) -> 
         phrases = {" ".join(words[i:i + n]) for n in (1, 2) for i in range(len(words))}
         assert not phrases & people, (topic.label, sorted(phrases & people))
         assert re.fullmatch(r"[a-z][a-z0-9_]*", topic.suggested_id)
+
+
+@pytest.mark.slow
+def test_the_demos_word_report_is_short_and_leads_with_coverage(demo: services.Project,
+                                                                tmp_path: Path) -> None:
+    """What a reader gets by default: at most 20 pages as LibreOffice lays them out, coverage on page
+    one, the framework matrix only on request. Every table row is kept whole with its header repeated."""
+    import shutil
+    import subprocess
+
+    import docx
+    from docx.oxml.ns import qn
+
+    soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
+    (path,) = services.write_report(demo, ["docx"], folder=tmp_path)
+    document = docx.Document(str(path))
+    for table in document.tables:
+        rows = [row._tr for row in table.rows]
+        assert all(tr.trPr is not None and tr.trPr.find(qn("w:cantSplit")) is not None for tr in rows)
+        assert rows[0].trPr.find(qn("w:tblHeader")) is not None
+    assert "Framework matrix" not in "\n".join(p.text for p in document.paragraphs)
+    if soffice is None or pdftotext is None:
+        pytest.skip("LibreOffice (soffice) and pdftotext are needed to count pages")
+    subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+                   check=True, capture_output=True, timeout=300)
+    pages = subprocess.run([pdftotext, "-layout", str(path.with_suffix(".pdf")), "-"], check=True,
+                           capture_output=True, text=True).stdout.split("\f")
+    pages = [p for p in pages if p.strip()]
+    assert len(pages) <= 20, len(pages)
+    assert "Coverage: people have coded" in pages[0]

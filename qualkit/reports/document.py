@@ -29,6 +29,7 @@ class Table:
     columns: list[str]
     rows: list[list[Cell]]
     caption: str = ""
+    workbook_only: bool = False  # detail for analysts: a sheet of the workbook, not a page of the text
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,10 @@ class ReportDocument:
 
     def tables(self) -> list[Table]:
         return [b for b in self.blocks if isinstance(b, Table)]
+
+    def readable_blocks(self) -> list[Block]:
+        """The blocks a text format (Word, HTML, Markdown) shows: all but workbook-only tables."""
+        return [b for b in self.blocks if not (isinstance(b, Table) and b.workbook_only)]
 
     def quotes(self) -> list[Quote]:
         return [b for b in self.blocks if isinstance(b, Quote)]

@@ -14,13 +14,14 @@ from docx.shared import Cm, Pt
 from qualkit.reports.document import Chart, Heading, Paragraph, Quote, ReportDocument, Table, cell_text
 
 WIDE = 6  # tables with more columns than this get a smaller font
-TEXT_WIDTH_CM, TEXT_HEIGHT_CM = 26.1, 16.0  # landscape A4 less margins (and a caption)
+TEXT_WIDTH_CM = 26.1  # landscape A4 less margins
+CHART_HEIGHT_CM = 11.0  # a chart shares its page with the end of the table before it
 
 
 def column_widths(table: Table) -> list[float]:
     """Centimetres per column, in proportion to each column's longest text (counted as between 4
-    and 30 characters, so numbers stay narrow, quotes get room and labels do not wrap)."""
-    longest = [min(30, max(4, len(name), *(len(cell_text(row[i])) for row in table.rows)))
+    and 60 characters, a header as at most 12, so numbers stay narrow and long text gets room)."""
+    longest = [min(60, max(4, min(len(name), 12), *(len(cell_text(row[i])) for row in table.rows)))
                for i, name in enumerate(table.columns)]
     return [TEXT_WIDTH_CM * (n + 3) / sum(m + 3 for m in longest) for n in longest]
 
@@ -28,7 +29,7 @@ def column_widths(table: Table) -> list[float]:
 def picture_width(png: bytes) -> float:
     """Centimetres wide a PNG can be shown at, keeping its shape, to fit one page."""
     width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk: every PNG starts with it
-    return min(TEXT_WIDTH_CM, TEXT_HEIGHT_CM * width / height)
+    return min(TEXT_WIDTH_CM, CHART_HEIGHT_CM * width / height)
 
 
 def _table(doc, table: Table) -> None:  # type: ignore[no-untyped-def]
@@ -40,7 +41,7 @@ def _table(doc, table: Table) -> None:  # type: ignore[no-untyped-def]
     widths = [Cm(w) for w in column_widths(table)]
     for column, width in zip(grid.columns, widths, strict=True):
         column.width = width  # the table grid, which LibreOffice reads; Word reads the cells'
-    size = Pt(7.5) if len(table.columns) > WIDE else Pt(9)
+    size = Pt(7.5) if len(table.columns) > WIDE else Pt(8.5)
     for cell, name, width in zip(grid.rows[0].cells, table.columns, widths, strict=True):
         cell.width = width
         run = cell.paragraphs[0].add_run(name)
@@ -75,7 +76,7 @@ def render(document: ReportDocument) -> bytes:
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(1.8))
     doc.add_heading(document.title, level=0)
-    for block in document.blocks:
+    for block in document.readable_blocks():
         if isinstance(block, Heading):
             doc.add_heading(block.text, level=block.level)
         elif isinstance(block, Paragraph):

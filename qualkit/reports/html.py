@@ -54,7 +54,7 @@ def _block(block: object) -> str:
 
 
 def render(document: ReportDocument) -> str:
-    body = "\n".join(_block(b) for b in document.blocks)
+    body = "\n".join(_block(b) for b in document.readable_blocks())
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{escape(document.title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"

@@ -22,15 +22,16 @@ from qualkit.reports.model import (
     TextView,
 )
 
-QUOTE_WORDS = 80  # a quote in the report is cut after this many words (exports keep it whole)
+QUOTE_WORDS = 45  # a quote in the report is cut after this many words (exports keep it whole)
 FRAMEWORK_WORDS = 20  # each quote in a framework cell
 FRAMEWORK_QUOTES = 2  # quotes shown per framework cell
 FRAMEWORK_THEMES = 4  # theme columns per framework table, so each fits a page
-TOP_PAIRS = 30
+TOP_PAIRS = 15
 SUMMARY_THEMES = 3  # themes named per group on the summary page
+QUOTED_GROUPS = 2  # each theme is quoted from the groups that raised it most, unless every group is asked
 
 
-def build_report(data: ReportInput, view: TextView, *, quotes_per_group: int = 2,
+def build_report(data: ReportInput, view: TextView, *, quotes_per_group: int = 1,
                  with_charts: bool = True) -> ReportDocument:
     sizes = counts.group_sizes(data.segments)
     themes = counts.theme_counts(data)
@@ -206,7 +207,8 @@ def _by_group(data: ReportInput, coded: list[ThemeCount], sizes: list[GroupSize]
                         ["Theme", names_header(data.group_by), "Segments", "Participants", "Of participants",
                          "Documents", "Of documents", "Share of group's segments %",
                          *(["Suggested"] if data.include_suggestions else [])], detail,
-                        "Each theme in each group, against the group's participants and documents."))
+                        "Each theme in each group, against the group's participants and documents.",
+                        workbook_only=True))
     return blocks
 
 
@@ -270,15 +272,14 @@ def _details(data: ReportInput, themes: list[ThemeCount], sizes: list[GroupSize]
         blocks.append(Heading(t.name, 2))
         if t.description:
             blocks.append(Paragraph(t.description))
-        shares = ", ".join(f"{names[s.group]} {100 * theme.by_group[s.group].segments / s.segments:.1f}%"
-                           for s in sizes if theme.by_group[s.group].segments)
         total = theme.total
         blocks.append(Paragraph(f"{plural(total.segments, 'segment')} from "
                                 f"{plural(total.participants, 'participant')} in "
                                 f"{plural(total.documents, 'document')}. Mentioned by "
-                                f"{mentioned_by(theme.by_group, sizes, names)}. "
-                                f"Share of each group's segments: {shares}."))
-        for size in sizes:
+                                f"{mentioned_by(theme.by_group, sizes, names)}."))
+        quoted = sorted((s for s in sizes if theme.by_group[s.group].segments),
+                        key=lambda s: -theme.by_group[s.group].segments)
+        for size in quoted if data.quote_every_group else quoted[:QUOTED_GROUPS]:
             candidates = [quotes.Candidate(segments[i], view.segment_text(i), status == ACCEPTED)
                           for i, status in sorted(coded[t.key].items()) if segments[i].group == size.group]
             chosen = quotes.choose(candidates, per_group)

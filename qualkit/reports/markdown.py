@@ -20,7 +20,7 @@ def table_lines(table: Table) -> list[str]:
 
 def render(document: ReportDocument) -> str:
     lines = [f"# {markdown_text(document.title)}", ""]
-    for block in document.blocks:
+    for block in document.readable_blocks():
         if isinstance(block, Heading):
             lines += ["#" * (block.level + 1) + " " + markdown_text(block.text), ""]
         elif isinstance(block, Paragraph):

@@ -160,6 +160,7 @@ class ReportInput:
     coder_pairs: tuple[CoderPair, ...] = ()
     include_empty: bool = False  # list themes (and framework rows) with nothing coded
     framework: bool = False  # add the framework matrix (participants x themes with quotes)
+    quote_every_group: bool = False  # quote each theme from every group, not the two that raised it most
 
     def group_name(self, value: str, view: TextView) -> str:
         """How outputs show a group value: as stored (stakeholder groups, roles, attribute values are

@@ -73,11 +73,12 @@ class ReportOptions:
     where: tuple[tuple[str, str], ...] = ()  # (attribute, value): of the segment, participant or document
     include_suggestions: bool = False  # also pending machine suggestions the coder said yes to
     codebook: str | None = None  # default: the newest
-    quotes_per_group: int = 2
+    quotes_per_group: int = 1  # the summary adds one for each group's top themes
     code_paths: bool = False  # quote table: add REFI-style code paths
     binary: bool = False  # case x code matrix: 1/0 rather than counts
     include_empty: bool = False  # report: also themes nothing is coded with, and empty matrix rows
     framework: bool = False  # report: add the framework matrix (participants x themes, with quotes)
+    quote_every_group: bool = False  # report: quote each theme from every group that raised it
 
 
 # --- reading the project -------------------------------------------------------------------------
@@ -242,7 +243,7 @@ def report_input(project: Project, options: ReportOptions = ReportOptions(), *,
                        options.include_suggestions, _scope(options),
                        _agreement(project) if with_agreement else None,
                        _coder_pairs(project) if with_agreement else (), options.include_empty,
-                       options.framework)
+                       options.framework, options.quote_every_group)
 
 
 # --- reports -------------------------------------------------------------------------------------

@@ -114,7 +114,8 @@ def test_every_quote_and_name_comes_through_the_view() -> None:
 
 def test_suggestions_are_counted_only_when_asked_and_marked() -> None:
     plain = build_report(data(), MarkingView(), with_charts=False)
-    marked = build_report(data(include_suggestions=True), MarkingView(), with_charts=False)
+    marked = build_report(data(include_suggestions=True), MarkingView(), quotes_per_group=2,
+                          with_charts=False)
     themes = [next(t for t in report.tables() if t.name == "Themes") for report in (plain, marked)]
     assert "Suggested" not in themes[0].columns and "Suggested" in themes[1].columns
     (quote,) = [q for q in marked.quotes() if q.status == SUGGESTED]

@@ -28,7 +28,7 @@ with st.form("options"):
     groups = middle.multiselect("Stakeholder groups (all when empty)", ui.groups())
     names = ui.code_names()
     codes = right.multiselect("Themes (all when empty)", list(names), format_func=names.get)
-    quotes = left.number_input("Quotes per theme and group", 0, 10, 2)
+    quotes = left.number_input("Quotes per theme and group", 0, 10, 1)
     suggestions = middle.checkbox("Include machine suggestions (marked)")
     paths = right.checkbox("Quote table: REFI-style code paths")
     framework = left.checkbox("Add the framework matrix (participants x themes)")
