@@ -21,6 +21,14 @@ blockquote { margin: .6rem 0 .9rem; padding: .4rem .9rem; border-left: 4px solid
 blockquote footer { color: #555; font-size: .85rem; margin-top: .3rem; }
 .note { background: #fff4d6; border: 1px solid #e0b84a; padding: .6rem .9rem; }
 figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 10pt; }
+  .scroll { overflow: visible; }
+  thead { display: table-header-group; }  /* the header row again on every printed page */
+  tr, blockquote, figure { break-inside: avoid; }
+  h2, h3 { break-after: avoid; }
+  th { background: none; }
+}
 """
 
 
