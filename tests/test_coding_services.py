@@ -214,7 +214,7 @@ def test_unknown_coder_or_nothing_to_code_says_what_to_do(project: services.Proj
 
 def test_the_review_queue_puts_the_most_uncertain_first(project: services.Project) -> None:
     services.run_coder(project, "testkeyword")
-    queue = services.review_queue(project, limit=10)
+    queue = services.review_queue(project, limit=10, order="uncertainty")
     assert [abs(item.score - 0.5) for item in queue] == sorted(abs(item.score - 0.5) for item in queue)
     assert [item.score for item in queue] == [0.4] * 3 + [0.7] * 3
     by_score = services.review_queue(project, limit=2, order="score")
@@ -225,6 +225,23 @@ def test_the_review_queue_puts_the_most_uncertain_first(project: services.Projec
     assert landlord.group == "Families" and landlord.participant == "P1" and landlord.code_name == "Housing"
     assert {i.code for i in services.review_queue(project, 10, code="repairs")} == {"repairs"}
     assert {i.group for i in services.review_queue(project, 10, group="Keyworkers")} == {"Keyworkers"}
+
+
+def test_the_default_review_order_mixes_uncertainty_and_variety(project: services.Project) -> None:
+    services.run_coder(project, "testkeyword")
+    assert {i.id for i in services.review_queue(project, 10)} == {
+        i.id for i in services.review_queue(project, 10, order="uncertainty")}
+    from qualkit.services.coding import mixed_order
+    from qualkit.store.assignments import ReviewItem
+
+    def item(id: int, segment: int, score: float) -> ReviewItem:
+        return ReviewItem(id, segment, "d", None, None, "t", "trust", "Trust", "suggested", score, False,
+                          None, None, "m", None, None)
+    twin, twin_again, other = item(1, 1, 0.5), item(2, 2, 0.5), item(3, 3, 0.4)
+    near = {1: np.array([1.0, 0.0]), 2: np.array([1.0, 0.0]), 3: np.array([0.0, 1.0])}
+    assert [i.id for i in mixed_order([twin, twin_again, other], 2, near)] == [1, 3]
+    same_segment = item(4, 1, 0.5)
+    assert [i.id for i in mixed_order([twin, same_segment, other], 2, {})] == [1, 3]
 
 
 def test_decided_pairs_leave_the_queue(project: services.Project) -> None:

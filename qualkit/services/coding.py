@@ -10,6 +10,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from qualkit.coders import embeddings
@@ -126,24 +127,65 @@ def _suggestion_row(s: Suggestion, code_id: int, start: int, coder: Coder, run_i
 
 
 class ReviewOrder(StrEnum):
+    mixed = "mixed"  # uncertain first, spread over different segments, texts and codes
     uncertainty = "uncertainty"  # score nearest 0.5 (the calibrated decision boundary) first
     score = "score"  # highest score first
 
 
+POOL = 5  # the mixed order picks from this many times `limit` of the most uncertain suggestions
+DIVERSITY = 0.5  # its weight on being unlike what is already picked (the rest on uncertainty)
+
+
 def review_queue(project: Project, limit: int = 20, code: str | None = None, group: str | None = None,
                  status: str = assignments.SUGGESTED,
-                 order: ReviewOrder | str = ReviewOrder.uncertainty,
+                 order: ReviewOrder | str = ReviewOrder.mixed,
                  blind_for: str | None = None) -> list[assignments.ReviewItem]:
-    """Codings to review: by default the suggestions the coder is least sure of, since a person's
-    decision there teaches the coders most. With `blind_for`, that coder's blind documents (see
+    """Codings to review: by default a mix of the suggestions the coder is least sure of (a
+    decision there teaches the coders most) and of variety (near-duplicates teach little twice):
+    each next item is the best by uncertainty plus unlikeness to the items already picked (its
+    segment's cached embedding, its code). With `blind_for`, that coder's blind documents (see
     `draw_blind_sample`) show only their own codings: no one else's, and no machine suggestions."""
     if status not in assignments.STATUSES:
         raise QualkitError(f"unknown status '{status}'.", f"Use one of: {', '.join(assignments.STATUSES)}.")
+    order = ReviewOrder(order)
     with project.sessions() as session:
         hidden = double_coding.blind_documents(session, blind_for) if blind_for is not None else set()
-        return assignments.review_items(session, status=status, code=code, group=group,
-                                        order=ReviewOrder(order).value, limit=limit, blind_for=blind_for,
-                                        blind_documents=hidden)
+        items = assignments.review_items(
+            session, status=status, code=code, group=group,
+            order=ReviewOrder.uncertainty.value if order is ReviewOrder.mixed else order.value,
+            limit=limit * POOL if order is ReviewOrder.mixed else limit, blind_for=blind_for,
+            blind_documents=hidden)
+    if order is not ReviewOrder.mixed:
+        return items
+    cache = StoreEmbeddingCache(project.sessions)
+    found = cache.get_many(sorted({embeddings.text_hash(i.text) for i in items}), embeddings.MINILM_ID)
+    return mixed_order(items, limit, {i.id: found.get(embeddings.text_hash(i.text)) for i in items})
+
+
+def mixed_order(items: list[assignments.ReviewItem], limit: int,
+                vectors: dict[int, np.ndarray | None]) -> list[assignments.ReviewItem]:
+    """Greedy: uncertainty (1 at score 0.5, 0 at 0 or 1) plus DIVERSITY times unlikeness to the
+    picked items (1 - the highest cosine to one of their segments; a segment picked already or
+    without a cached vector counts as its own likeness), less a little for a code already picked."""
+    left = list(items)
+    picked: list[assignments.ReviewItem] = []
+    while left and len(picked) < limit:
+        def value(item: assignments.ReviewItem) -> float:
+            uncertainty = 1.0 - 2.0 * abs((0.5 if item.score is None else item.score) - 0.5)
+            likeness = 0.0
+            for other in picked:
+                if other.segment_id == item.segment_id:
+                    likeness = 1.0
+                    break
+                a, b = vectors.get(item.id), vectors.get(other.id)
+                if a is not None and b is not None:
+                    likeness = max(likeness, float(a @ b))
+            same_code = sum(other.code == item.code for other in picked) / max(len(picked), 1)
+            return (1 - DIVERSITY) * uncertainty + DIVERSITY * (1.0 - likeness) - 0.1 * same_code
+        best = max(left, key=value)  # ties: the store's order (most uncertain first)
+        picked.append(best)
+        left.remove(best)
+    return picked
 
 
 def decide(project: Project, assignment_id: int, accept: bool, reviewer: str,
