@@ -15,7 +15,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from qualkit import services
@@ -606,7 +606,8 @@ def evaluate(project: ProjectArg,
     the number of decisions people made on each code (measure on decisions made after the coder ran)."""
     report = services.evaluate(services.open_project(project), against)
     out.print(f"{against} against people's codings on {report.units} segments:", highlight=False)
-    table = Table("code", "decisions", "support", "predicted", "precision", "recall", "F1", "kappa")
+    table = Table(Column("code", no_wrap=True), "decided", "support", "predicted", "precision", "recall",
+                  "F1", "kappa")
     for c in report.codes:
         decisions = "-" if c.decisions is None else str(c.decisions)
         table.add_row(c.code, decisions, str(c.support), str(c.predicted),
