@@ -95,6 +95,9 @@ def import_(
     text_column: Annotated[list[str] | None, typer.Option(
         help="Tables: the column holding the text (repeat for several).")] = None,
     skip_bad: Annotated[bool, typer.Option(help="Import the readable files even if some fail.")] = False,
+    kind: Annotated[str | None, typer.Option(
+        help="What the files are: interview, 'case notes' or document (a document gets paragraphs and "
+             "no speakers); default: read from each file's text.")] = None,
 ) -> None:
     """Import transcripts and case notes (txt, md, docx, pdf, odt, rtf, html, vtt, srt, csv, tsv,
     xlsx, jsonl), REFI-QDA projects (.qdpx) and codebooks (.qdc) from NVivo, ATLAS.ti, MAXQDA or
@@ -103,7 +106,7 @@ def import_(
     with progress_bar("Importing") as update:
         report = services.import_sources(opened, paths, corpus=corpus,
                                          text_columns=tuple(text_column or ()), skip_bad=skip_bad,
-                                         progress=update)
+                                         progress=update, kind=kind)
     for exchanged in report.exchange:
         _print_refi_import(exchanged)
     if len(report.exchange) < len(paths) or report.failed:
@@ -118,8 +121,12 @@ def _print_refi_import(report: services.RefiImportReport) -> None:
               f"{len(report.reused)} already there; {report.codings} coding(s) added "
               f"({report.already} already there), "
               f"{report.participants} participant(s), {report.memos} memo(s).", highlight=False)
+    for message in report.notes:
+        out.print(message, highlight=False)
     for message in report.dropped:
         err.print(tagged("Not imported:", "yellow", message))
+    for message in report.unplaced:
+        err.print(tagged("Not placed:", "yellow", message))
 
 
 

@@ -56,10 +56,10 @@ class ProjectConfig(BaseModel):
     def database_url_for(self, folder: Path) -> str:
         return self.database_url or f"sqlite:///{(folder / DATABASE_FILE).resolve()}"
 
-    def read_options(self, text_columns: tuple[str, ...] = ()) -> ReadOptions:
+    def read_options(self, text_columns: tuple[str, ...] = (), kind: str | None = None) -> ReadOptions:
         return ReadOptions(
             segmentation=SegmentationOptions(self.import_.max_segment_chars,
-                                             self.import_.code_interviewer),
+                                             self.import_.code_interviewer, kind),
             limits=Limits(max_file_bytes=self.import_.max_file_mb * MB),
             text_columns=text_columns,
         )

@@ -8,6 +8,8 @@ boundaries. Every segment satisfies `text[seg.start:seg.end] == seg.text`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,12 +34,28 @@ _LIST_ITEM = re.compile(r"(?:[-*•]|\d{1,3}[.)])\s")
 _QUOTES = "\"'“”‘’"
 
 
+# What a document is, when the person importing it says so (else it is read from the text).
+DOCUMENT_KINDS = ("interview", "case notes", "document")
+# In a conversation most paragraphs open with a speaker's label; in a report that uses "RQ 2:" or
+# "Model 3:" as run-in headings, few do. Below this share the labels are not speakers.
+MIN_LABELLED_SHARE = 0.35
+MIN_SINGLE_PARAGRAPH_TURNS = 0.4  # questions and short answers: a conversation has many one-paragraph turns
+_FORM_LABEL_WORDS = 6  # "Attendance:", "**When:**", "Who to contact:" head what follows; they are not said
+
+
 @dataclass(frozen=True)
 class SegmentationOptions:
-    """How to cut units. `code_interviewer` makes interviewer turns codable too."""
+    """How to cut units. `code_interviewer` makes interviewer turns codable too; `kind` (one of
+    DOCUMENT_KINDS) overrides what the text looks like: a "document" gets paragraphs and no speakers,
+    "case notes" dated entries (else paragraphs), an "interview" speaker turns where it has labels."""
 
     max_chars: int = DEFAULT_MAX_CHARS
     code_interviewer: bool = False
+    kind: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind is not None and self.kind not in DOCUMENT_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(DOCUMENT_KINDS)}, not {self.kind!r}")
 
 
 @dataclass
@@ -57,12 +75,17 @@ def segment_text(text: str, options: SegmentationOptions | None = None) -> list[
     """Segments of a flowing-text document (txt, md, docx, pdf, odt, rtf, html)."""
     options = options or SegmentationOptions()
     lines = _line_spans(text)
-    units = (
-        _speaker_turns(text, lines)
-        or _dated_entries(text, lines)
-        or _attributed_quotes(text)
-        or _paragraphs(text)
-    )
+    if options.kind == "document":
+        units = _paragraphs(text)
+    elif options.kind == "case notes":
+        units = _dated_entries(text, lines) or _paragraphs(text)
+    else:
+        units = (
+            _speaker_turns(text, lines, conversation=options.kind != "interview")
+            or _dated_entries(text, lines)
+            or _attributed_quotes(text)
+            or _paragraphs(text)
+        )
     return finalise(text, units, options)
 
 
@@ -113,18 +136,37 @@ def _preamble(text: str, start: int, end: int) -> list[Unit]:
     return [Unit(a, b, SegmentKind.PREAMBLE) for a, b in _paragraph_spans(text, start, end)]
 
 
-def _speaker_turns(text: str, lines: list[tuple[int, int]]) -> list[Unit]:
+def _speaker_turns(text: str, lines: list[tuple[int, int]], conversation: bool = True) -> list[Unit]:
+    """Speaker turns, when the document reads as a conversation (unless `conversation` is False:
+    the person importing it said it is an interview)."""
     matches = {i: m for i, (a, b) in enumerate(lines) if (m := match_label(text, a, b))}
     accepted = accept_labels([m.label for m in matches.values()])
     if not accepted:
         return []
     starts = [(i, m) for i, m in sorted(matches.items()) if label_key(m.label) in accepted]
     first_line = lines[starts[0][0]][0]
+    if conversation and not _reads_as_conversation(text, [lines[i] for i, _ in starts], first_line):
+        return []  # run-in headings of a report ("RQ 2:", "Model 3:"), not speakers
     units = _preamble(text, 0, first_line)
     for n, (_, m) in enumerate(starts):
         end = lines[starts[n + 1][0]][0] if n + 1 < len(starts) else len(text)
         units.append(Unit(m.content_start, end, SegmentKind.TURN, m.label, start_time=m.timestamp))
     return units
+
+
+def _reads_as_conversation(text: str, label_lines: list[tuple[int, int]], first: int) -> bool:
+    """Whether labelled lines read as turns of talk: they open a good share of the paragraphs, and
+    turns are often a single paragraph (a question, a short answer), where a report's run-in
+    headings ("RQ 2:", "Model 3:") each lead a section of several paragraphs."""
+    opened = [_trim(text, a, b)[0] for a, b in label_lines]
+    paragraphs = [a for a, _ in _paragraph_spans(text, first)]
+    if not paragraphs:
+        return True
+    labelled = set(opened)
+    if sum(a in labelled for a in paragraphs) < MIN_LABELLED_SHARE * len(paragraphs):
+        return False
+    sizes = Counter(bisect_right(opened, a) for a in paragraphs)  # paragraphs per turn
+    return sum(n == 1 for n in sizes.values()) >= MIN_SINGLE_PARAGRAPH_TURNS * len(sizes)
 
 
 def _dated_entries(text: str, lines: list[tuple[int, int]]) -> list[Unit]:
@@ -177,9 +219,12 @@ def _paragraph_spans(text: str, start: int = 0, end: int | None = None) -> list[
 
 
 def _paragraph_kind(text: str, start: int, end: int) -> SegmentKind:
-    """Short single lines without closing punctuation are headings, not coding units."""
+    """Short single lines without closing punctuation are headings, not coding units; so are form
+    labels ("Attendance:", "**When:**")."""
     chunk = text[start:end]
     if _HEADING_MD.match(chunk):
+        return SegmentKind.HEADING
+    if "\n" not in chunk and chunk.strip("*_ ").endswith(":") and len(chunk.split()) <= _FORM_LABEL_WORDS:
         return SegmentKind.HEADING
     if (
         "\n" not in chunk

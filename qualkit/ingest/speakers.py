@@ -24,6 +24,12 @@ _QUOTE_END = frozenset(".!?…\"'”’")  # what a quote ends with; `Team (TFS)
 INTERVIEWER_LABELS = frozenset(
     {"interviewer", "int", "i", "q", "researcher", "facilitator", "moderator", "evaluator", "iv"}
 )
+# The other side of an interview, however the transcriber wrote it ("R:" after "I:", "A:" after "Q:",
+# "Mum:"): a label like these is a speaker even when used once, in any mix of styles.
+RESPONDENT_LABELS = frozenset(
+    {"r", "a", "p", "resp", "respondent", "interviewee", "participant", "answer", "mum", "dad", "mother",
+     "father", "parent", "carer", "nan", "gran", "grandparent", "child", "young person", "yp"}
+)
 # Labels that name a person across the whole project (an ID after a role word, or P-numbers):
 # "Keyworker C", "Partner B", "Parent 2", "P3", "YP2". Others ("R", "MUM", "Speaker 2") only
 # mean something inside one document.
@@ -72,7 +78,8 @@ def accept_labels(candidates: list[str]) -> set[str]:
     A document is a transcript when at least two different labels recur (one recurring label,
     such as `Case study:`, is a heading style, not a conversation); recurring labels are then
     speakers. A label used once counts only after the transcript has started and when it looks
-    like a speaker (an interviewer word, an ID such as `P3`, or written in capitals like the others).
+    like a speaker (an interviewer or respondent word such as `I` or `R`, an ID such as `P3`, or
+    written in capitals like the others), so that one turn never swallows the next speaker's.
     """
     counts = Counter(label_key(c) for c in candidates)
     recurring = {k for k, n in counts.items() if n >= 2}
@@ -86,7 +93,8 @@ def accept_labels(candidates: list[str]) -> set[str]:
         if key in recurring:
             started = True
         elif started and (
-            key in INTERVIEWER_LABELS or _PROJECT_WIDE.match(cand) or (shouting and cand.isupper())
+            key in INTERVIEWER_LABELS or key in RESPONDENT_LABELS or _PROJECT_WIDE.match(cand)
+            or (shouting and cand.isupper())
         ):
             accepted.add(key)
     return accepted

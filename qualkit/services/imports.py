@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from qualkit.errors import IngestError, NotFoundError, QualkitError, SheetError
 from qualkit.ingest.participants import SheetRow, read_participants_sheet
 from qualkit.ingest.registry import parse_file, supported_suffixes
+from qualkit.ingest.segmenter import DOCUMENT_KINDS
 from qualkit.model import Document
 from qualkit.services.projects import Progress, Project, current_user
 from qualkit.services.refi import REFI_SUFFIXES, RefiImportReport, plan_refi, store_refi
@@ -34,6 +35,10 @@ class ImportReport:
     failed: list[IngestError] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
     exchange: list[RefiImportReport] = field(default_factory=list)  # REFI-QDA files among the paths
+
+
+class ImportOptionError(QualkitError):
+    """An import was asked for with an option that does not exist."""
 
 
 class ImportFailed(QualkitError):
@@ -91,18 +96,23 @@ def _walk(folder: Path, skipped: list[tuple[str, str]]) -> list[Path]:
 
 def import_sources(project: Project, paths: Iterable[Path], *, corpus: str = "main",
                    text_columns: tuple[str, ...] = (), skip_bad: bool = False,
-                   progress: Progress | None = None) -> ImportReport:
+                   progress: Progress | None = None, kind: str | None = None) -> ImportReport:
     """Import files and folders, and REFI-QDA files (.qdpx, .qdc) named among them, in one transaction.
 
     All files are read first; if any fails, nothing is written (unless `skip_bad`, which leaves the
     failed ones out). A file already imported (same sha256) is skipped; a file whose name is known but
-    whose content changed is reported and left alone, never duplicated.
+    whose content changed is reported and left alone, never duplicated. `kind` ("interview", "case
+    notes", "document") says what the files are, instead of reading it from their text: a "document"
+    gets paragraphs and no speakers.
     """
+    if kind is not None and kind not in DOCUMENT_KINDS:
+        raise ImportOptionError(f"unknown document kind '{kind}'; nothing was imported.",
+                                f"Use one of: {', '.join(DOCUMENT_KINDS)}.")
     paths = list(paths)
     exchange = [path for path in paths if path.suffix.lower() in REFI_SUFFIXES and not path.is_dir()]
     files, skipped = collect_sources([path for path in paths if path not in exchange])
     report = ImportReport(skipped=skipped)
-    options = project.config.read_options(text_columns)
+    options = project.config.read_options(text_columns, kind)
     plans = []
     codebook = None  # a codebook the files before create (or the project's current one) is the one to add to
     for path in exchange:

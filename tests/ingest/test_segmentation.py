@@ -158,3 +158,69 @@ def test_segmentation_options_pass_through_parse_file(parse_one) -> None:
     doc = parse_one("t.txt", text, options)
     assert len(doc.segments) > 4
     assert all(s.codable for s in doc.segments)
+
+
+MIXED_STYLES = """Interviewer: Thanks for seeing me. How are things?
+
+Mum: Better than they were, honestly.
+
+Interviewer: What helped?
+
+Mum: Having someone who turned up every week.
+
+I: Did anything change for the kids?
+
+R: Our Jayden's back in school most days now, and he's sleeping.
+
+Interviewer: Thank you.
+"""
+
+REPORT_WITH_RUN_IN_HEADINGS = """Findings
+
+The study asked three questions of the programme's first year and its partners.
+
+RQ 1: How did families first hear of the service? Most heard through their school.
+
+The schools' role grew over the year, as later sections show in more detail.
+
+RQ 2: What did partners expect? Partners expected quick referrals and a named worker.
+
+Several partners changed their view during the year, in particular the housing team.
+
+Model 3: The staged model put a keyworker in each school cluster from the autumn.
+
+This model was tested in two areas before it was taken up more widely.
+
+RQ 1: A second look at referral routes confirmed the first finding.
+
+Model 3: The evaluation of the staged model is still running.
+
+Attendance:
+
+Two officers and a councillor.
+"""
+
+
+def test_mixed_label_styles_never_swallow_an_answer() -> None:
+    segments = segment_text(MIXED_STYLES)
+    answer = next(s for s in segments if s.text.startswith("Our Jayden"))
+    assert answer.speaker == "R" and answer.codable
+    question = next(s for s in segments if s.text.startswith("Did anything"))
+    assert question.text == "Did anything change for the kids?" and not question.codable
+
+
+def test_run_in_headings_of_a_report_are_not_speakers_and_form_labels_are_not_codable() -> None:
+    segments = segment_text(REPORT_WITH_RUN_IN_HEADINGS)
+    assert not any(s.speaker for s in segments)
+    label = next(s for s in segments if s.text == "Attendance:")
+    assert not label.codable and label.kind == SegmentKind.HEADING
+    assert any(s.codable and s.text.startswith("RQ 2: What did partners expect?") for s in segments)
+
+
+def test_a_document_said_to_be_a_document_has_no_speakers() -> None:
+    as_read = segment_text(MIXED_STYLES)
+    assert {s.speaker for s in as_read} >= {"Interviewer", "Mum", "R"}
+    told = segment_text(MIXED_STYLES, SegmentationOptions(kind="document"))
+    assert not any(s.speaker for s in told) and all(s.kind == SegmentKind.PARAGRAPH for s in told)
+    with pytest.raises(ValueError, match="kind must be one of"):
+        SegmentationOptions(kind="poem")
