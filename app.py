@@ -4,13 +4,17 @@ A thin layer: pages live in qualkit/app/pages/ and reach the project only throug
 which calls qualkit.services.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
-from qualkit.app import gateway
+from qualkit.app import components, gateway
 from qualkit.config import CONFIG_FILE
 from qualkit.errors import QualkitError
 
-st.set_page_config(page_title="qualkit", page_icon=":material/forum:", layout="wide")
+# A local file: an emoji or ":material/...:" icon would be fetched from the internet by the browser.
+FAVICON = Path(__file__).resolve().parent / "qualkit" / "app" / "static" / "favicon.png"
+st.set_page_config(page_title="qualkit", page_icon=str(FAVICON), layout="wide")
 
 folder = gateway.options().project
 if not (folder / CONFIG_FILE).is_file():
@@ -31,6 +35,7 @@ sharing = [
 working = [
     st.Page(f"{PAGES}/project.py", title="Project", icon=":material/folder_open:", default=not read_only),
     st.Page(f"{PAGES}/codebook.py", title="Codebook", icon=":material/account_tree:"),
+    st.Page(f"{PAGES}/document.py", title="Document", icon=":material/article:"),
     st.Page(f"{PAGES}/review.py", title="Code & validate", icon=":material/fact_check:"),
     st.Page(f"{PAGES}/topics.py", title="Topics", icon=":material/bubble_chart:"),
     st.Page(f"{PAGES}/anonymise.py", title="Anonymise", icon=":material/visibility_off:"),
@@ -42,6 +47,20 @@ with st.sidebar:
     if read_only:
         st.info("Read-only: themes and reports only; every quote is anonymised.", icon=":material/lock:")
     else:
-        st.text_input("Your name (for the audit trail)", key="actor", placeholder=gateway.actor())
+        def restored() -> None:
+            stored = components.trigger("actor_memory", "stored")
+            if stored and stored.get("name") and not st.session_state.get("actor"):
+                st.session_state["actor"] = stored["name"]
+            st.session_state["actor_restored"] = True
+
+        def named() -> None:
+            st.session_state["actor_restored"] = True
+
+        restore = not st.session_state.get("actor_restored") and not st.session_state.get("actor")
+        components.actor_memory(st.session_state.get("actor") or "", restore,
+                                key="actor_memory", on_stored=restored)
+        st.text_input("Your name (for the audit trail)", key="actor", placeholder="e.g. Ana Ruiz",
+                      on_change=named, help="Every change you make is logged with this name; this browser "
+                                            "remembers it.")
 
 navigation.run()

@@ -22,12 +22,17 @@ from qualkit.errors import QualkitError, ReadOnlyError
 from qualkit.escaping import markdown_text
 
 T = TypeVar("T")
+UNNAMED = "app user (no name given)"
+
+
+class NoNameError(QualkitError):
+    """A change asked for before the person in the app gave their name."""
 
 # Services that only read: the ones `read` may call (so no write can slip through a cache).
 READS = frozenset({
     "project_status", "list_documents", "list_participants", "current_codebook", "review_queue",
     "list_redactions", "list_terms", "theme_summaries", "accepted_codings", "list_memos",
-    "anonymised_segments", "agreement_summary",
+    "anonymised_segments", "agreement_summary", "document_in_context", "segment_context",
 })
 
 
@@ -101,7 +106,8 @@ def produce(name: str, **kwargs: Any) -> Any:
     """`services.<name>(project, **kwargs)` for a service that writes an anonymised output file."""
     if name not in OUTPUTS:
         raise ValueError(f"{name} is not an output service")
-    return getattr(services, name)(project(), **kwargs)
+    with services.acting_as(actor() or UNNAMED):
+        return getattr(services, name)(project(), **kwargs)
 
 
 def write(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -109,7 +115,12 @@ def write(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     if read_only():
         raise ReadOnlyError("this app is open read-only, so nothing can be changed.",
                             "Ask the project's owner for an editable copy, or open it without --read-only.")
-    return fn(project(), *args, **kwargs)
+    who = actor()
+    if not who:
+        raise NoNameError("the app does not know who you are, and every change is logged with a name.",
+                          "Type your name in the sidebar (this browser remembers it), then try again.")
+    with services.acting_as(who):  # every event of the service names this person, never the OS user
+        return fn(project(), *args, **kwargs)
 
 
 def act(message: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
@@ -135,5 +146,7 @@ def show_notices() -> None:
 
 
 def actor() -> str:
-    """Who the audit trail names for this browser session's decisions."""
-    return st.session_state.get("actor") or services.current_user()
+    """Who the audit trail names for this browser session's changes: the name given in the sidebar
+    (remembered in this browser), else QUALKIT_USER; never the login running the server ("" when
+    neither is given, and `write` then asks for a name)."""
+    return (st.session_state.get("actor") or "").strip() or os.environ.get("QUALKIT_USER", "").strip()

@@ -60,3 +60,58 @@ def occurrences(text: str, words: str) -> list[int]:
 def in_context(before: str, marked: str, after: str, chars: int = 30) -> str:
     """`marked` with a little of the text on each side, on one line."""
     return f"…{before[-chars:]}{marked}{after[:chars]}…".replace("\n", " ")
+
+
+# Colours for codes the codebook gives none (Okabe-Ito, then Tableau): distinct, readable on white.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#8C6D31", "#4E79A7",
+           "#F28E2B", "#59A14F", "#B07AA1", "#76B7B2", "#EDC948", "#FF9DA7", "#9C755F", "#BAB0AC"]
+
+
+def code_colours() -> dict[str, str]:
+    """Code key -> its colour in the codebook, else a stable colour of the palette."""
+    try:
+        book = gateway.read("current_codebook")
+    except QualkitError:
+        return {}
+    return {code.id: code.color or PALETTE[i % len(PALETTE)] for i, code in enumerate(book.flat())}
+
+
+def clock(seconds: float | None) -> str:
+    """A time in a recording as m:ss or h:mm:ss ("" when there is none)."""
+    if seconds is None:
+        return ""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def score_text(score: float | None) -> str:
+    """Scores always with two decimals; "–" when there is none (never "None")."""
+    return "–" if score is None else f"{score:.2f}"
+
+
+def document_data(view: object, names: dict[str, str], colours: dict[str, str], *, version: str,
+                  focus: tuple[int, int] | None = None, read_only: bool = False) -> dict[str, object]:
+    """What the Document component draws (`services.DocumentInContext` as JSON): text goes as data and
+    the component sets it with textContent, so nothing from a transcript can become markup."""
+    return {
+        "version": version,
+        "read_only": read_only,
+        "focus": {"start": focus[0], "end": focus[1]} if focus else None,
+        "codes": [{"key": key, "name": name, "color": colours.get(key, PALETTE[0])}
+                  for key, name in names.items()],
+        "segments": [{"id": s.id, "start": s.start, "end": s.end, "text": s.text, "speaker": s.speaker,
+                      "time": clock(s.start_time), "interviewer": s.interviewer, "codable": s.codable}
+                     for s in view.segments],  # type: ignore[attr-defined]
+        "codings": [{"id": c.id, "start": c.start, "end": c.end, "code": c.code,
+                     "name": names.get(c.code, c.code_name), "color": colours.get(c.code, "#888888"),
+                     "status": c.status, "coder": c.coder, "reviewer": c.reviewer, "score": c.score,
+                     "at": c.at, "part": c.part}
+                    for c in view.codings],  # type: ignore[attr-defined]
+    }
+
+
+def place_link(document: str, start: int, end: int) -> dict[str, str]:
+    """Query parameters opening the Document page scrolled to `document`[start:end], highlighted."""
+    return {"doc": document, "start": str(start), "end": str(end)}

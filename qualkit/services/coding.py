@@ -130,6 +130,7 @@ class ReviewOrder(StrEnum):
     mixed = "mixed"  # uncertain first, spread over different segments, texts and codes
     uncertainty = "uncertainty"  # score nearest 0.5 (the calibrated decision boundary) first
     score = "score"  # highest score first
+    document = "document"  # documents in turn, segments in reading order
 
 
 POOL = 5  # the mixed order picks from this many times `limit` of the most uncertain suggestions
@@ -139,11 +140,12 @@ DIVERSITY = 0.5  # its weight on being unlike what is already picked (the rest o
 def review_queue(project: Project, limit: int = 20, code: str | None = None, group: str | None = None,
                  status: str = assignments.SUGGESTED,
                  order: ReviewOrder | str = ReviewOrder.mixed,
-                 blind_for: str | None = None) -> list[assignments.ReviewItem]:
+                 blind_for: str | None = None, document: str | None = None) -> list[assignments.ReviewItem]:
     """Codings to review: by default a mix of the suggestions the coder is least sure of (a
     decision there teaches the coders most) and of variety (near-duplicates teach little twice):
     each next item is the best by uncertainty plus unlikeness to the items already picked (its
-    segment's cached embedding, its code). With `blind_for`, that coder's blind documents (see
+    segment's cached embedding, its code); `order="document"` (with `document`, one document) goes
+    through the documents in reading order. With `blind_for`, that coder's blind documents (see
     `draw_blind_sample`) show only their own codings: no one else's, and no machine suggestions."""
     if status not in assignments.STATUSES:
         raise QualkitError(f"unknown status '{status}'.", f"Use one of: {', '.join(assignments.STATUSES)}.")
@@ -154,7 +156,7 @@ def review_queue(project: Project, limit: int = 20, code: str | None = None, gro
             session, status=status, code=code, group=group,
             order=ReviewOrder.uncertainty.value if order is ReviewOrder.mixed else order.value,
             limit=limit * POOL if order is ReviewOrder.mixed else limit, blind_for=blind_for,
-            blind_documents=hidden)
+            blind_documents=hidden, document=document)
     if order is not ReviewOrder.mixed:
         return items
     cache = StoreEmbeddingCache(project.sessions)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import getpass
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -28,9 +30,24 @@ from qualkit.store.schema import (
 Progress = Callable[[str, int, int], None]  # (item, done so far, total)
 
 
+_ACTING: ContextVar[str | None] = ContextVar("qualkit_acting_as", default=None)
+
+
 def current_user() -> str:
-    """Who is acting, for the audit trail: QUALKIT_USER, else the login name."""
-    return os.environ.get("QUALKIT_USER") or getpass.getuser()
+    """Who is acting, for the audit trail: the person a front end named (`acting_as`, e.g. the name
+    given in the app), else QUALKIT_USER, else the login name."""
+    return _ACTING.get() or os.environ.get("QUALKIT_USER") or getpass.getuser()
+
+
+@contextmanager
+def acting_as(person: str) -> Iterator[None]:
+    """Every event logged inside names `person` (the app wraps each write in this, so imports, coder
+    runs, anonymisation and reports name the person in the app, never the login running the server)."""
+    token = _ACTING.set(person)
+    try:
+        yield
+    finally:
+        _ACTING.reset(token)
 
 
 @dataclass

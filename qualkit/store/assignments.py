@@ -16,7 +16,7 @@ from sqlalchemy import case, delete, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from qualkit.store.repository import resolved_group, segment_query
-from qualkit.store.schema import CodeAssignmentRow, CodebookRow, CodeRow, SegmentRow, check_name
+from qualkit.store.schema import CodeAssignmentRow, CodebookRow, CodeRow, DocumentRow, SegmentRow, check_name
 
 SUGGESTED, ACCEPTED, REJECTED = "suggested", "accepted", "rejected"
 STATUSES = (SUGGESTED, ACCEPTED, REJECTED)
@@ -132,8 +132,9 @@ class ReviewItem:
 
 def review_items(session: Session, *, status: str, code: str | None, group: str | None,
                  order: str, limit: int, blind_for: str | None = None,
-                 blind_documents: Collection[int] = ()) -> list[ReviewItem]:
-    """Codings with `status`, most uncertain first (score nearest 0.5) or highest score first.
+                 blind_documents: Collection[int] = (), document: str | None = None) -> list[ReviewItem]:
+    """Codings with `status`, most uncertain first (score nearest 0.5), highest score first, or in
+    document order (`order="document"`: documents as imported, segments in reading order).
     Suggestions on pairs a person has already decided are left out: they are settled. On
     `blind_documents`, only codings whose latest decision is `blind_for`'s are shown."""
     query = (segment_query()
@@ -145,11 +146,17 @@ def review_items(session: Session, *, status: str, code: str | None, group: str 
         query = query.where(CodeRow.key == code)
     if group is not None:
         query = query.where(resolved_group() == group)
+    if document is not None:
+        query = query.where(DocumentRow.name == document)
     if status == SUGGESTED:
         query = query.where(~_decided_elsewhere())
     if blind_documents:
         query = query.where(or_(SegmentRow.document_id.not_in(sorted(blind_documents)),
                                 CodeAssignmentRow.reviewer == blind_for))
+    if order == "document":
+        query = query.order_by(SegmentRow.document_id, SegmentRow.ordinal, CodeAssignmentRow.span_start,
+                               CodeAssignmentRow.id).limit(limit)
+        return [_item(*row) for row in session.execute(query)]
     score = CodeAssignmentRow.score
     rank = func.abs(score - 0.5) if order == "uncertainty" else -score
     query = query.order_by(case((score.is_(None), 1), else_=0), rank, CodeAssignmentRow.id).limit(limit)
