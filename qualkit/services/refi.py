@@ -89,6 +89,8 @@ class RefiImportReport:
     participants: int = 0
     memos: int = 0
     dropped: list[str] = field(default_factory=list)
+    unplaced: list[str] = field(default_factory=list)  # codings whose positions no convention confirms
+    notes: list[str] = field(default_factory=list)  # how each source's positions were counted
 
 
 def export_refi(project: Project, format: str, path: Path | None = None, *,
@@ -340,7 +342,8 @@ def plan_refi(project: Project, path: Path, *, codebook: str | None = None) -> I
 
 def store_refi(session: Session, plan: ImportPlan, path: Path, corpus: str) -> RefiImportReport:
     """Write a planned REFI-QDA import in the caller's transaction."""
-    report = RefiImportReport(path.name, dropped=list(plan.dropped))
+    report = RefiImportReport(path.name, dropped=list(plan.dropped), unplaced=list(plan.unplaced),
+                              notes=list(plan.notes))
     actor = current_user()
     code_ids: dict[str, int] = {}
     if plan.codebook is not None:
@@ -399,7 +402,8 @@ def store_refi(session: Session, plan: ImportPlan, path: Path, corpus: str) -> R
         report.memos += 1
     repo.log_event(session, actor, "import_refi", "project", None, documents=len(report.documents),
                    reused=len(report.reused), codings=report.codings, memos=report.memos,
-                   participants=report.participants, dropped=len(report.dropped))
+                   participants=report.participants, dropped=len(report.dropped),
+                   unplaced=len(report.unplaced))
     return report
 
 

@@ -150,8 +150,11 @@ def test_what_cannot_be_placed_is_reported_not_lost_silently(project: services.P
     qde = qde.replace("<TextSource guid=\"" + SOURCE, "<Sources><TextSource guid=\"" + SOURCE, 1)
     path = write_qdpx(tmp_path / "lossy.qdpx", qde, {f"{SOURCE}.txt": TEXT.encode()})
     report = services.import_refi(project, path)
-    expected = ["colour 'red' of code 'Barriers'", "selection 5–500 of 'Interview 1' not imported (it is not "
-                "inside the text", "its code 55555555-5555-4555-8555-555555555555 is not in the codebook",
+    assert report.unplaced == ["lossy.qdpx, line 13: the selection 5–500 of 'Interview 1' and its 1 "
+                               f"coding(s) not placed (it is not inside the text, {len(TEXT)} characters, "
+                               "under any counting)."]
+    expected = ["colour 'red' of code 'Barriers'",
+                "its code 55555555-5555-4555-8555-555555555555 is not in the codebook",
                 "source 'Photo' (a picture) not imported", "text is outside the archive: absolute://C:/data/x.txt",
                 "source 'Lost' and its codings not imported (its file internal://missing.txt is missing)"]
     for part in expected:

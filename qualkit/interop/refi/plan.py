@@ -30,7 +30,14 @@ from qualkit.ingest.normalise import normalise_text, rejoin_page_breaks
 from qualkit.ingest.segmenter import SegmentationOptions, segment_text
 from qualkit.interop.refi import model as refi
 from qualkit.interop.refi.descriptions import key_from_name, parse_description
-from qualkit.interop.refi.positions import track_normalisation
+from qualkit.interop.refi.positions import (
+    Convention,
+    Counting,
+    conventions,
+    counting,
+    matches,
+    track_normalisation,
+)
 from qualkit.model import Code, Codebook, Document, Segment
 
 GROUP_VARIABLE, ROLE_VARIABLE, SITE_VARIABLE = "Stakeholder group", "Role", "Site"
@@ -97,6 +104,8 @@ class ImportPlan:
     participants: list[PlannedParticipant] = field(default_factory=list)
     memos: list[PlannedMemo] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
+    unplaced: list[str] = field(default_factory=list)  # codings no counting convention confirms
+    notes: list[str] = field(default_factory=list)  # how positions were read
 
 
 def plan_codebook(book: refi.Codebook, name: str, where: str) -> tuple[Codebook | None, dict[str, str],
@@ -154,6 +163,8 @@ class _Planner:
             code.guid: ("code", keys[code.guid], None, None) for code, _ in project.codebook.walk()}
         self.note_targets: dict[str, list[tuple[str, str | None, str | None, int | None]]] = defaultdict(list)
         self.comments: list[PlannedMemo] = []
+        self.notes_ = self.plan.notes
+        self.source_guids: dict[str, str] = {}  # document name -> its source's GUID
         for code, _ in project.codebook.walk():
             for note in code.notes:
                 self.note_targets[note].append(self.targets[code.guid])
@@ -162,6 +173,10 @@ class _Planner:
         where = self.where if line is None else f"{self.where}, line {line}"
         self.plan.dropped.append(f"{where}: {what}")
 
+    def unplaced(self, what: str, line: int | None = None) -> None:
+        where = self.where if line is None else f"{self.where}, line {line}"
+        self.plan.unplaced.append(f"{where}: {what}")
+
     def user(self, guid: str | None) -> str | None:
         return None if guid is None else self.users.get(guid, guid)
 
@@ -169,8 +184,6 @@ class _Planner:
         raw = self.text_of(source)
         if raw is None:
             return
-        if "atlas.ti" in (self.project.origin or "").lower():
-            raw = raw.replace("\r\n", "\n")  # ATLAS.ti counts a stored CRLF as one character
         text = rejoin_page_breaks(normalise_text(raw))
         if not text:
             self.drop(f"source '{source.name}' not imported (it has no text).", source.line)
@@ -184,21 +197,89 @@ class _Planner:
         self.plan.documents.append(planned)
         self.by_source[source.guid] = planned
         self.targets[source.guid] = ("document", None, name, None)
+        self.source_guids[name] = source.guid
         for note in source.notes:
             self.note_targets[note].append(self.targets[source.guid])
         self.attributes(planned, source.values, f"source '{source.name}'")
         if mapped.text != text:
             count = len(source.selections) + len(source.codings)
             if count:
-                self.drop(f"{count} selection(s) and coding(s) on source '{source.name}' not imported "
-                          "(its text could not be matched character by character).", source.line)
+                self.unplaced(f"{count} selection(s) and coding(s) on source '{source.name}' not placed "
+                              "(its text could not be matched character by character).", source.line)
             return
-        selections = list(source.selections)
+        placed = self.place(source, raw)
+        for selection, raw_span in placed:
+            self.selection(planned, selection, (mapped.offset(raw_span[0]), mapped.offset(raw_span[1])),
+                           source.name)
         if source.codings:  # codings of the whole source
-            selections.append(refi.Selection("", 0, len(raw), codings=source.codings, line=source.line))
+            whole = refi.Selection("", 0, len(raw), codings=source.codings, line=source.line)
+            self.selection(planned, whole, (0, len(text)), source.name)
+
+    def place(self, source: refi.Source, raw: str) -> list[tuple[refi.Selection, Span]]:
+        """Each selection's raw span, under the counting convention its stored text confirms.
+
+        The convention that confirms the most selections (the vendor's usual one on a tie) is the
+        source's; a selection whose text it does not confirm tries the others; one that no
+        convention confirms, or that is not inside the text under any, is listed as unplaced.
+        When no name in the source is its text under any convention, the names are labels
+        (ATLAS.ti lets people rename quotations) and positions are read unverified."""
+        preferred = Convention(crlf_one="atlas.ti" in (self.project.origin or "").lower())
+        countings = [counting(raw, c) for c in conventions(preferred)]
+        selections = list(source.selections)
+
+        def verdict(selection: refi.Selection, count: Counting) -> bool | None:
+            """True: its name is its text; None: no name to check; False: wrong or outside."""
+            start, end = count.raw(selection.start), count.raw(selection.end)
+            if start is None or end is None or start >= end:
+                return False
+            return matches(selection.name, raw[start:end])
+
+        scores = [sum(verdict(s, count) is True for s in selections) for count in countings]
+        best = countings[max(range(len(countings)), key=lambda i: (scores[i], -i))]
+        checked = scores[countings.index(best)]
+        trust_names = any(scores)
+        if not trust_names and any(matches(s.name, "") is not None for s in selections):
+            self.notes_.append(f"{self.where}: source '{source.name}': no selection's name is the text it "
+                               "selects under any counting, so the names are labels; positions were read "
+                               f"as {best.convention.describe()} without that check.")
+        elif checked:
+            self.notes_.append(f"{self.where}: source '{source.name}': positions read as "
+                               f"{best.convention.describe()} ({checked} of {len(selections)} selection(s) "
+                               "confirmed by their stored text).")
+        placed: list[tuple[refi.Selection, Span]] = []
         for selection in selections:
-            self.selection(planned, selection, (mapped.offset(selection.start), mapped.offset(selection.end)),
-                           len(raw), source.name)
+            where = f"the selection {selection.start}–{selection.end} of '{source.name}'"
+            if selection.start >= selection.end:
+                self.unplaced(f"{where} and its {len(selection.codings)} coding(s) not placed (it ends "
+                              "before it starts).", selection.line)
+                continue
+            own = verdict(selection, best)
+            inside = best.raw(selection.start) is not None and best.raw(selection.end) is not None
+            found: Counting | None = best
+            if not (own is True or own is None or (inside and not trust_names)):
+                found = next((c for c in countings if verdict(selection, c) is True), None)
+                if found is None:
+                    self.unplaced(self.why_unplaced(where, selection, best, raw), selection.line)
+                    continue
+                self.notes_.append(f"{self.where}: {where} read as {found.convention.describe()} "
+                                   "(its stored text confirms it).")
+            start, end = found.raw(selection.start), found.raw(selection.end)
+            if start is not None and end is not None:
+                placed.append((selection, (start, end)))
+        return placed
+
+    def why_unplaced(self, where: str, selection: refi.Selection, best: Counting, raw: str) -> str:
+        start, end = best.raw(selection.start), best.raw(selection.end)
+        codes = len(selection.codings)
+        if start is None or end is None:
+            return (f"{where} and its {codes} coding(s) not placed (it is not inside the text, "
+                    f"{len(raw)} characters, under any counting).")
+        shown = raw[start:end]
+        shown = shown if len(shown) <= 60 else shown[:59] + "…"
+        stored = selection.name or ""
+        stored = stored if len(stored) <= 60 else stored[:59] + "…"
+        return (f"{where} and its {codes} coding(s) not placed (its stored text '{stored}' is not at "
+                f"those positions under any counting; they hold '{shown}').")
 
     def text_of(self, source: refi.Source) -> str | None:
         if source.text is not None:
@@ -221,16 +302,12 @@ class _Planner:
             self.drop(f"{what} not imported ({error}).", line)
             return None
 
-    def selection(self, planned: PlannedDocument, selection: refi.Selection, span: Span, raw_length: int,
-                  source: str) -> None:
+    def selection(self, planned: PlannedDocument, selection: refi.Selection, span: Span, source: str) -> None:
         where = f"the selection {selection.start}–{selection.end} of '{source}'"
-        if not 0 <= selection.start < selection.end <= raw_length:
-            self.drop(f"{where} not imported (it is not inside the text, {raw_length} characters).",
-                      selection.line)
-            return
         pieces = segment_pieces(planned.document.segments, *span)
         if not pieces:
-            self.drop(f"{where} not imported (it selects only blank space between segments).", selection.line)
+            self.unplaced(f"{where} not placed (it selects only blank space between segments).",
+                          selection.line)
             return
         target = ("segment", None, planned.document.name, pieces[0][0])
         if selection.guid:  # codings of a whole source come as a selection without one
@@ -353,7 +430,11 @@ def parse_speaks_as(text: str) -> list[tuple[str, str]]:
 
 
 def segment_pieces(segments: list[Segment], start: int, end: int) -> list[tuple[int, Span | None]]:
-    """The segments `[start, end)` overlaps, by ordinal, each with the overlap (None: all of it)."""
+    """The segments `[start, end)` overlaps, by ordinal, each with the overlap (None: all of it).
+
+    A selection that crosses turns codes the codable turns only: the interviewer's question
+    between two answers is not coded with them (a selection inside non-codable text alone is
+    kept, since someone coded it on purpose)."""
     ends = [segment.end for segment in segments]
     pieces = []
     for ordinal in range(bisect_right(ends, start), len(segments)):
@@ -363,7 +444,8 @@ def segment_pieces(segments: list[Segment], start: int, end: int) -> list[tuple[
         low, high = max(start, segment.start), min(end, segment.end)
         if low < high:
             pieces.append((ordinal, None if (low, high) == (segment.start, segment.end) else (low, high)))
-    return pieces
+    codable = [piece for piece in pieces if segments[piece[0]].codable]
+    return codable or pieces
 
 
 def _unique(key: str, taken: set[str]) -> str:

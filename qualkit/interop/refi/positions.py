@@ -84,3 +84,95 @@ def _nfc(text: str, origins: list[int]) -> tuple[str, list[int]]:
         parts.append(run)
         mapped.extend(origins[start + min(j, end - start - 1)] for j in range(len(run)))
     return "".join(parts), mapped
+
+
+# --- Counting conventions -------------------------------------------------------------------------
+#
+# The spec counts code points in the plain-text file, but programs differ: ATLAS.ti counts a stored
+# CRLF as one character, programs built on UTF-16 strings (.NET, Qt, Java) count a character beyond
+# the Basic Multilingual Plane (an emoji) as two units, and some count, or do not count, a
+# byte-order mark at the start. A `Convention` turns a vendor position into a position in the raw
+# text as qualkit read it (code points, BOM and CRLF included).
+
+
+@dataclass(frozen=True)
+class Convention:
+    utf16: bool = False  # a character beyond U+FFFF counts as two
+    crlf_one: bool = False  # CRLF counts as one character
+    bom: bool | None = None  # True: a BOM is counted (even if the file has none); False: not counted;
+    #                          None: counted exactly when the file has one
+
+    def describe(self) -> str:
+        parts = ["UTF-16 units" if self.utf16 else "code points",
+                 "CRLF as one character" if self.crlf_one else "CRLF as two"]
+        if self.bom is not None:
+            parts.append("a byte-order mark counted" if self.bom else "no byte-order mark counted")
+        return ", ".join(parts)
+
+
+def conventions(preferred: Convention) -> list[Convention]:
+    """Every convention, the preferred one first."""
+    found = [preferred]
+    for utf16 in (False, True):
+        for crlf_one in (False, True):
+            for bom in (None, True, False):
+                convention = Convention(utf16, crlf_one, bom)
+                if convention not in found:
+                    found.append(convention)
+    return found
+
+
+@dataclass(frozen=True)
+class Counting:
+    """The raw index where each counted unit starts under one convention."""
+
+    convention: Convention
+    units: tuple[int, ...]
+    raw_length: int
+
+    def raw(self, position: int) -> int | None:
+        """The raw index of a vendor position; None when it is past the end."""
+        if position == len(self.units):
+            return self.raw_length
+        if 0 <= position < len(self.units):
+            return self.units[position]
+        return None
+
+
+def counting(raw: str, convention: Convention) -> Counting:
+    units: list[int] = []
+    has_bom = raw.startswith("\ufeff")
+    if convention.bom and not has_bom:
+        units.append(0)  # a BOM the program counted but the file does not hold
+    index = 1 if has_bom and convention.bom is False else 0
+    while index < len(raw):
+        char = raw[index]
+        units.append(index)
+        if convention.utf16 and ord(char) > 0xFFFF:
+            units.append(index)
+        if convention.crlf_one and char == "\r" and raw.startswith("\n", index + 1):
+            index += 1
+        index += 1
+    return Counting(convention, tuple(units), len(raw))
+
+
+_SPACE = re.compile(r"\s+")
+_ELLIPSIS = ("…", "...")
+
+
+def matches(name: str | None, selected: str) -> bool | None:
+    """Whether a selection's stored name is the text it selects (None: the name says nothing).
+
+    Names are compared with white space collapsed; a name cut short (ending in an ellipsis, or a
+    prefix of at least 20 characters, as MAXQDA and qualkit shorten long selections) matches
+    the start of the text."""
+    if not name or not name.strip():
+        return None
+    wanted, found = _SPACE.sub(" ", name).strip(), _SPACE.sub(" ", selected).strip()
+    if wanted == found:
+        return True
+    for mark in _ELLIPSIS:
+        if wanted.endswith(mark) and len(wanted) > len(mark):
+            stem = wanted[:-len(mark)].rstrip()
+            return found.startswith(stem) and len(found) > len(stem)
+    return len(wanted) >= 20 and found.startswith(wanted)
