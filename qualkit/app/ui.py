@@ -115,3 +115,13 @@ def document_data(view: object, names: dict[str, str], colours: dict[str, str], 
 def place_link(document: str, start: int, end: int) -> dict[str, str]:
     """Query parameters opening the Document page scrolled to `document`[start:end], highlighted."""
     return {"doc": document, "start": str(start), "end": str(end)}
+
+
+def coding_line(coding: object, names: dict[str, str], segment_text: str, segment_start: int) -> str:
+    """One coding as a Markdown list item: code, status, who, score, and its words when it codes part."""
+    c = coding
+    name = names.get(c.code, c.code_name)  # type: ignore[attr-defined]
+    words = segment_text[c.start - segment_start:c.end - segment_start]  # type: ignore[attr-defined]
+    part = f" · “{md(words[:80], line_start=False)}”" if c.part else ""  # type: ignore[attr-defined]
+    return (f"- {md(name, line_start=False)} · {c.status} · {md(c.coder, line_start=False)}"  # type: ignore[attr-defined]
+            f" · {score_text(c.score)}{part}")  # type: ignore[attr-defined]

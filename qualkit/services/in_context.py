@@ -116,6 +116,9 @@ def _codings(session: Session, where: Sequence[object]) -> list[CodingInContext]
 class SegmentContext:
     """What a reviewer needs around one segment: the question it answers and its codings."""
 
+    document: str
+    start: int  # the segment's document offsets
+    end: int
     question: str | None
     question_speaker: str | None
     codings: list[CodingInContext]
@@ -139,7 +142,8 @@ def segment_context(project: Project, segment_id: int) -> SegmentContext:
                 speaker = session.scalar(select(SpeakerRow.label).where(SpeakerRow.id == speaker_id))
                 break
         codings = _codings(session, [CodeAssignmentRow.segment_id == segment_id])
-        return SegmentContext(question, speaker, codings)
+        document = session.scalar(select(DocumentRow.name).where(DocumentRow.id == segment.document_id))
+        return SegmentContext(document or "", segment.start, segment.end, question, speaker, codings)
 
 
 @dataclass(frozen=True)

@@ -148,3 +148,19 @@ def test_events_name_the_person_in_the_app_never_the_login(interview: services.P
     with interview.sessions() as session:
         last = session.scalars(select(EventRow).order_by(EventRow.id.desc())).first()
     assert (last.action, last.actor) == ("set_group", "Ana Ruiz")
+
+
+def test_review_card_shows_the_question_the_other_codings_and_a_link_to_its_place(
+        interview: services.Project, open_app: Callable[..., AppTest]) -> None:
+    start, end = span_of(interview, "built trust")
+    services.code_selection(interview, DOC, start, end, ["trust"], coder="Ben")
+    services.code_selection(interview, DOC, start, end + 8, ["housing"], coder="Cy")
+    at = open_app(interview, "review")
+    at.selectbox(key="f_status").select("accepted").run()
+    at.selectbox(key="f_document").select(DOC).run()
+    at.selectbox(key="f_order").select("document").run()
+    assert not at.exception, at.exception
+    shown = "\n".join(str(m.value) for m in at.markdown) + "\n".join(str(c.value) for c in at.caption)
+    assert "And then?" in shown
+    assert "Housing" in shown and "Cy" in shown  # the other coding on the segment, listed
+    assert "built trust" in shown

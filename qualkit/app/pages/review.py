@@ -9,6 +9,8 @@ from qualkit.app import gateway, ui
 
 QUEUE_FETCH = 300  # codings read per filter setting; the page shows one and lists the next few
 ANY = "(any)"
+ORDERS = {"mixed": "most useful first, varied", "uncertainty": "most uncertain first",
+          "score": "highest score", "document": "reading order"}
 
 ui.style()
 st.title("Code & validate")
@@ -21,13 +23,16 @@ if not names:
 with st.container(horizontal=True):
     code = st.selectbox("Code", [ANY, *names], format_func=lambda k: names.get(k, k), key="f_code")
     group = st.selectbox("Group", [ANY, *ui.groups()], key="f_group")
+    document = st.selectbox("Document", [ANY, *(d.name for d in gateway.read("list_documents"))],
+                            key="f_document")
     status = st.selectbox("Status", ["suggested", "accepted", "rejected"], key="f_status")
-    order = st.selectbox("Order", ["uncertainty", "score"], key="f_order",
-                         format_func={"uncertainty": "most useful first", "score": "highest score"}.get)
+    order = st.selectbox("Order", ["mixed", "uncertainty", "score", "document"], key="f_order",
+                         format_func=ORDERS.get)
     low, high = st.slider("Score", 0.0, 1.0, (0.0, 1.0), 0.05, key="f_score")
 
 queue = gateway.read("review_queue", limit=QUEUE_FETCH, status=status, order=order,
-                     code=None if code == ANY else code, group=None if group == ANY else group)
+                     code=None if code == ANY else code, group=None if group == ANY else group,
+                     document=None if document == ANY else document)
 skipped: set[int] = st.session_state.setdefault("skipped", set())
 queue = [item for item in queue if item.id not in skipped
          and (item.score is None or low <= item.score <= high)]
@@ -75,7 +80,15 @@ else:
     with left:
         where = f"{item.document} · {item.participant or 'no speaker'} · {item.group or 'no group'}"
         st.caption(ui.md(where))
+        context = gateway.read("segment_context", segment_id=item.segment_id)
+        if context.question:
+            st.caption(ui.md(f"{context.question_speaker or 'Interviewer'} asked before:"))
+            ui.quote_block(context.question)
         ui.quote_block(item.text, item.span)
+        place = ((context.start + item.span[0], context.start + item.span[1]) if item.span
+                 else (context.start, context.end))
+        st.page_link("qualkit/app/pages/document.py", label="Open in the document", icon=":material/article:",
+                     query_params=ui.place_link(item.document, *place))
         with st.container(horizontal=True):
             st.button("Accept", type="primary", on_click=decide, args=(item.id, True), shortcut="A",
                       icon=":material/check:")
@@ -84,13 +97,17 @@ else:
             st.button("Undo", on_click=undo, shortcut="U", icon=":material/undo:")
         st.text_input("Note on this decision (optional)", key="note")
     with right:
-        score = "–" if item.score is None else f"{item.score:.2f}"
+        score = ui.score_text(item.score)
         st.metric(ui.md(names.get(item.code, item.code_name)), score,
                   help="0.5 is the coder's decision boundary")
         reviewed = f" · reviewed by {item.reviewer}" if item.reviewer else ""
         st.caption(ui.md(f"{item.status} · by {item.coder}{reviewed}"))
         if item.rationale:
             st.markdown(f"**Why:** {ui.md(item.rationale, line_start=False)}")
+        others = [c for c in context.codings if c.id != item.id]
+        st.markdown("**Codings on this segment:** " + ("none other" if not others else ""))
+        for other in others:
+            st.markdown(ui.coding_line(other, names, item.text, context.start))
         with st.expander("Add a code to this segment"):
             st.selectbox("Code", list(names), format_func=names.get, key="new_code")
             st.text_input("Only these words (optional: copy them from the segment)", key="part")
@@ -101,7 +118,8 @@ else:
             st.text_area("New memo", key="memo")
             st.button("Save memo", on_click=save_memo, args=(item.segment_id,))
     st.caption("Keys: **A** accept · **X** reject · **N** next · **U** undo")
-    upcoming = pd.DataFrame([{"score": i.score, "code": names.get(i.code, i.code_name), "group": i.group,
+    upcoming = pd.DataFrame([{"score": ui.score_text(i.score), "code": names.get(i.code, i.code_name),
+                              "group": i.group or "–",
                               "participant": i.participant, "text": i.text[:160]} for i in queue[1:16]])
     st.subheader(f"Next in the queue ({len(queue) - 1}{'+' if len(queue) >= QUEUE_FETCH else ''})")
     st.dataframe(upcoming, hide_index=True, width="stretch")
