@@ -195,16 +195,41 @@ class ShowWhat(StrEnum):
     segments = "segments"
     participants = "participants"
     counts = "counts"
+    codings = "codings"
+    decisions = "decisions"
 
 
 @command
 def show(project: ProjectArg,
          what: Annotated[ShowWhat, typer.Argument(help="What to list.")] = ShowWhat.documents,
-         document: Annotated[str | None, typer.Option(help="Only this document (segments).")] = None,
+         document: Annotated[str | None, typer.Option(help="Only this document (segments, codings).")] = None,
+         code: Annotated[str | None, typer.Option(help="Only this code id (codings).")] = None,
+         person: Annotated[str | None, typer.Option(
+             help="Only this person's (codings: as coder or reviewer; decisions: who decided).")] = None,
+         status: Annotated[str | None, typer.Option(help="Only suggested, accepted or rejected (codings).")]
+         = None,
+         limit: Annotated[int | None, typer.Option(help="At most this many, newest first (decisions).")]
+         = None,
          ) -> None:
-    """List documents, segments, participants, or counts by stakeholder group."""
+    """List documents, segments, participants, counts by stakeholder group, codings (with their exact
+    offsets, who made and decided them) or decisions (the audit trail of people's codings)."""
     opened = services.open_project(project)
-    if what is ShowWhat.documents:
+    if what is ShowWhat.codings:
+        table = Table("id", "document", "start", "end", "code", "status", "coder", "reviewer", "score",
+                      "when")
+        for listed in services.list_codings(opened, document=document, code=code, person=person,
+                                            status=status):
+            c = listed.coding
+            table.add_row(str(c.id), listed.document, str(c.start), str(c.end), c.code, c.status, c.coder,
+                          c.reviewer or "-", "-" if c.score is None else f"{c.score:.2f}", c.at)
+        out.print(table)
+    elif what is ShowWhat.decisions:
+        table = Table("event", "when", "who", "action", "coding", "change")
+        for e in services.list_decisions(opened, person=person, limit=limit):
+            table.add_row(str(e.id), e.at, e.actor, e.action, "-" if e.coding is None else str(e.coding),
+                          e.change or "-")
+        out.print(table)
+    elif what is ShowWhat.documents:
         table = Table("document", "corpus", "format", "words", "segments", "codable", "group", "speakers")
         for d in services.list_documents(opened):
             table.add_row(d.name, d.corpus, d.suffix, str(d.words), str(d.segments), str(d.codable),
@@ -485,7 +510,8 @@ def codebook_show(source: Annotated[Path, typer.Argument(
 
 @on(codebook_app, "import")
 def codebook_import(project: ProjectArg,
-                    file: Annotated[Path, typer.Argument(help="A codebook YAML file.")]) -> None:
+                    file: Annotated[Path, typer.Argument(
+                        help="A codebook YAML file, or a CSV codebook from Taguette or NVivo.")]) -> None:
     """Store a codebook file in the project as a new version (nothing changes if it is identical)."""
     stored = services.import_codebook(services.open_project(project), file)
     if stored.new:
@@ -497,10 +523,11 @@ def codebook_import(project: ProjectArg,
 
 @on(codebook_app, "export")
 def codebook_export(project: ProjectArg,
-                    file: Annotated[Path, typer.Argument(help="Where to write the YAML.")],
+                    file: Annotated[Path, typer.Argument(
+                        help="Where to write it: YAML, or CSV for Taguette and NVivo (a .csv name).")],
                     name: Annotated[str | None, typer.Option(help="Which codebook (default: the newest).")]
                     = None) -> None:
-    """Write the project's current codebook as YAML."""
+    """Write the project's current codebook as YAML (or CSV for Taguette and NVivo)."""
     codebook = services.export_codebook(services.open_project(project), file, name)
     out.print(f"Wrote '{codebook.name}' version {codebook.version} to {file}.", highlight=False)
 

@@ -9,14 +9,14 @@ from typing import Any
 
 from qualkit.anonymise import batch as anonymise_batch
 from qualkit.coders import batch, embeddings
-from qualkit.interop.codebook_yaml import load_codebook
+from qualkit.services.codebooks import load_codebook_file
 
 
 def code_jsonl(lines: Iterable[str], out: Any, codebook_path: Path, train_path: Path | None = None,
                coder: str = "ensemble", spacy_model: str | None = None) -> int:
     """The stable batch contract (no project needed): segments JSONL in, verdicts JSONL out.
     Models are loaded once; embeddings are cached for the run."""
-    codebook = load_codebook(codebook_path)
+    codebook = load_codebook_file(codebook_path)
     train = train_path.read_text(encoding="utf-8").splitlines() if train_path else None
     extra = {"spacy_model": spacy_model} if spacy_model else {}
     return batch.code_jsonl(lines, out, codebook, train, coder,

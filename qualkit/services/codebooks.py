@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from qualkit.config import CONFIG_FILE
 from qualkit.errors import NotFoundError
+from qualkit.interop.codebook_csv import codebook_csv, read_codebook_csv
 from qualkit.interop.codebook_yaml import dump_codebook, load_codebook
 from qualkit.model import Codebook
 from qualkit.services.projects import Project, current_user, open_project
@@ -25,6 +26,11 @@ class StoredCodebook:
     new: bool  # False: identical to the newest stored version, so nothing was stored
 
 
+def load_codebook_file(path: Path) -> Codebook:
+    """A codebook file: YAML (qualkit's own), or CSV in the shapes Taguette and NVivo write."""
+    return read_codebook_csv(path) if path.suffix.lower() == ".csv" else load_codebook(path)
+
+
 def store_codebook(session: Session, codebook: Codebook, source: str, actor: str) -> StoredCodebook:
     row, new = codebooks_store.save(session, codebook, source)
     if new:
@@ -36,7 +42,7 @@ def store_codebook(session: Session, codebook: Codebook, source: str, actor: str
 def import_codebook(project: Project, path: Path) -> StoredCodebook:
     """Store a codebook file as the next version of its name; a no-op when its content equals the
     newest stored version (the version number in the file is not what decides)."""
-    codebook = load_codebook(path)
+    codebook = load_codebook_file(path)
     with project.transaction() as session:
         return store_codebook(session, codebook, f"file:{path.name}", current_user())
 
@@ -63,13 +69,15 @@ def read_codebook(source: Path) -> Codebook:
     """A codebook file, checked; or, for a project folder, its current codebook."""
     if (source / CONFIG_FILE).is_file():
         return current_codebook(open_project(source))
-    return load_codebook(source)
+    return load_codebook_file(source)
 
 
 def export_codebook(project: Project, path: Path, name: str | None = None) -> Codebook:
-    """Write the current codebook as YAML (what `import_codebook` reads)."""
+    """Write the current codebook as YAML, or as CSV (Taguette's and NVivo's columns) when `path` ends in
+    .csv; `import_codebook` reads both back."""
     codebook = current_codebook(project, name)
-    path.write_text(dump_codebook(codebook), encoding="utf-8")
+    text = codebook_csv(codebook) if path.suffix.lower() == ".csv" else dump_codebook(codebook)
+    path.write_text(text, encoding="utf-8")
     return codebook
 
 
