@@ -37,6 +37,21 @@ def test_a_vendor_description_that_only_looks_like_ours_is_kept_whole() -> None:
     assert parse_description(text) == (text, {}, None)
 
 
+@pytest.mark.parametrize(("origin", "colours", "read"), [
+    ("", ["#FF112233", "#FF445566", "#FFABCDEF"], ["#112233", "#445566", "#ABCDEF"]),  # alpha first, all
+    ("", ["#11223380", "#445566FF"], ["#112233", "#445566"]),
+    ("NVivo 14", ["#ff000080"], ["#000080"]),
+    ("MAXQDA 24", ["#ff000080"], ["#ff0000"]),
+])
+def test_eight_digit_colours_are_read_in_the_order_the_file_uses(origin: str, colours: list[str],
+                                                                  read: list[str]) -> None:
+    codes = "".join(f'<Code name="C{i}" isCodable="true" guid="0a0a0a0a-0000-4000-8000-00000000000{i}" '
+                    f'color="{colour}"/>' for i, colour in enumerate(colours))
+    book, _ = parse_codebook(f'<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="{origin}"><Codes>{codes}'
+                             '</Codes></CodeBook>'.encode(), "x.qdc")
+    assert [code.color for code in book.codes] == read
+
+
 def test_names_give_ids_and_guids_are_stable_per_project() -> None:
     assert key_from_name("Café culture & rent!") == "cafe_culture_rent"
     assert Guids("study")("code", "trust") == Guids("study")("code", "trust")
@@ -44,7 +59,8 @@ def test_names_give_ids_and_guids_are_stable_per_project() -> None:
 
 
 @pytest.mark.parametrize(("written", "read"), [
-    ("#abc", "#abc"), ("#AABBCC", "#AABBCC"), ("FFAABBCC", "#AABBCC"), ("#AABBCCFF", "#AABBCC"),
+    ("#abc", "#abc"), ("#AABBCC", "#AABBCC"), ("FFAABBCC", "#FFAABB"), ("#AABBCCFF", "#AABBCC"),
+    ("#ff000080", "#ff0000"),
     ("rgb(1, 2, 255)", "#0102ff"), ("10,20,30", "#0a141e"), ("rgba(1,2,3,0.5)", "#010203"), ("red", None),
 ])
 def test_colours_in_the_forms_vendors_write(written: str, read: str | None) -> None:

@@ -47,14 +47,14 @@ def guid(value: str | None) -> str | None:
 def parse_project(data: bytes, where: str) -> tuple[Project, list[str]]:
     """The project in a `project.qde`, and what was left out of it."""
     root = _root(data, where, ("Project",))
-    reader = _Reader(where)
+    reader = _Reader(where, _alpha_first(root))
     return reader.project(root), reader.dropped
 
 
 def parse_codebook(data: bytes, where: str) -> tuple[Codebook, list[str]]:
     """The codebook in a `.qdc` (or the codebook of a project file), and what was left out."""
     root = _root(data, where, ("CodeBook", "Project"))
-    reader = _Reader(where)
+    reader = _Reader(where, _alpha_first(root))
     holder = root if root.tag == "CodeBook" else next(_children(root, "CodeBook"), None)
     if root.tag == "CodeBook":
         for sets in _children(root, "Sets"):
@@ -99,9 +99,24 @@ def _refs(element: etree._Element, name: str) -> tuple[str, ...]:
     return tuple(g for ref in _children(element, name) if (g := guid(ref.get("targetGUID"))))
 
 
+def _alpha_first(root: etree._Element) -> bool:
+    """Whether the file writes 8-digit colours as #AARRGGBB (.NET's order) rather than CSS's
+    #RRGGBBAA. NVivo writes alpha first; otherwise the colours decide when they can (alpha is
+    opaque in one place for all of them and not in the other, over several colours), and CSS's
+    order wins when they cannot: `#ff000080` is half-transparent red, not navy."""
+    if "nvivo" in (root.get("origin") or "").lower():
+        return True
+    written = {m.group(1).lower() for e in root.iter() if isinstance(e.tag, str) and e.tag == "Code"
+               if (m := _HEX_ALPHA.fullmatch((e.get("color") or "").strip()))}
+    if not written or all(c.endswith("ff") for c in written):
+        return False
+    return len(written) > 1 and all(c.startswith("ff") for c in written)
+
+
 class _Reader:
-    def __init__(self, where: str) -> None:
+    def __init__(self, where: str, alpha_first: bool = False) -> None:
         self.where = where
+        self.alpha_first = alpha_first
         self.dropped: list[str] = []
 
     def drop(self, element: etree._Element, what: str, why: str) -> None:
@@ -157,10 +172,8 @@ class _Reader:
             return None
         if match := _HEX.fullmatch(written):
             return f"#{match.group(1)}"
-        if (match := _HEX_ALPHA.fullmatch(written)) and match.group(1)[:2].lower() in ("ff", "00"):
-            return f"#{match.group(1)[2:]}"  # #AARRGGBB, as .NET programs write it
-        if match := _HEX_ALPHA.fullmatch(written):
-            return f"#{match.group(1)[:6]}"  # #RRGGBBAA, as CSS writes it
+        if match := _HEX_ALPHA.fullmatch(written):  # #AARRGGBB (.NET) or #RRGGBBAA (CSS): see _alpha_first
+            return f"#{match.group(1)[2:]}" if self.alpha_first else f"#{match.group(1)[:6]}"
         if (match := _RGB.fullmatch(written)) and all(int(part) < 256 for part in match.groups()):
             return "#" + "".join(f"{int(part):02x}" for part in match.groups())
         self.drop(element, f"the colour '{written}' of code '{name}'", "not a colour qualkit can read; "
