@@ -17,7 +17,7 @@ from qualkit.services.projects import Project
 from qualkit.store import assignments
 from qualkit.store import codebooks as codebooks_store
 from qualkit.store import repository as repo
-from qualkit.store.schema import CodeAssignmentRow, CodeRow, DocumentRow, SegmentRow, SpeakerRow
+from qualkit.store.schema import CodeAssignmentRow, CodeRow, DocumentRow, EventRow, SegmentRow, SpeakerRow
 
 QUESTION_LOOKBACK = 3  # segments looked back for the interviewer's question before an answer
 
@@ -245,3 +245,78 @@ def remove_codings(project: Project, coding_ids: Sequence[int], actor: str) -> i
             session.delete(row)
             gone += 1
         return gone
+
+
+@dataclass(frozen=True)
+class CodingListed:
+    """A coding with where it is, for `qualkit show PROJECT codings`."""
+
+    document: str
+    coding: CodingInContext
+
+
+def list_codings(project: Project, *, document: str | None = None, code: str | None = None,
+                 person: str | None = None, status: str | None = None) -> list[CodingListed]:
+    """Codings in reading order, optionally of one document, code key, status, or person (as coder
+    or reviewer)."""
+    if status is not None and status not in assignments.STATUSES:
+        raise QualkitError(f"unknown status '{status}'.", f"Use one of: {', '.join(assignments.STATUSES)}.")
+    where: list[object] = []
+    if code is not None:
+        where.append(CodeRow.key == code)
+    if status is not None:
+        where.append(CodeAssignmentRow.status == status)
+    if person is not None:
+        where.append((CodeAssignmentRow.coder == person) | (CodeAssignmentRow.reviewer == person))
+    with project.sessions() as session:
+        names = dict(session.execute(select(DocumentRow.id, DocumentRow.name)).all())
+        if document is not None:
+            where.append(SegmentRow.document_id == _document_row(session, document).id)
+        segment_docs = dict(session.execute(select(SegmentRow.id, SegmentRow.document_id)).all()) \
+            if document is None else {}
+        found = _codings(session, where)
+    doc_of = (lambda c: document) if document is not None else (lambda c: names[segment_docs[c.segment_id]])
+    listed = [CodingListed(doc_of(c), c) for c in found]
+    return sorted(listed, key=lambda x: (x.document, x.coding.start, x.coding.id))
+
+
+DECISION_ACTIONS = ("decide", "add_coding", "code_selection", "remove_coding", "undo")
+
+
+@dataclass(frozen=True)
+class DecisionEvent:
+    id: int
+    at: str
+    actor: str
+    action: str
+    coding: int | None
+    change: str  # e.g. "suggested -> accepted", or the code added
+
+
+def list_decisions(project: Project, *, person: str | None = None, action: str | None = None,
+                   limit: int | None = None) -> list[DecisionEvent]:
+    """People's decisions on codings from the audit trail, newest first: accept/reject (`decide`),
+    codings added (`add_coding`), removed, undone; optionally of one person or action."""
+    actions = [action] if action else list(DECISION_ACTIONS)
+    query = select(EventRow).where(EventRow.action.in_(actions)).order_by(EventRow.id.desc())
+    if person is not None:
+        query = query.where(EventRow.actor == person)
+    if limit is not None:
+        query = query.limit(limit)
+    with project.sessions() as session:
+        events = session.scalars(query).all()
+    found = []
+    for e in events:
+        data = e.data or {}
+        if "from" in data and "to" in data:
+            change = f"{data['from']} -> {data['to']}"
+        elif "code" in data or "codes" in data:
+            change = str(data.get("code") or ", ".join(data.get("codes") or []))
+            if data.get("start") is not None:
+                change += f" [{data['start']}:{data['end']}]"
+        else:
+            change = ""
+        at = e.at.isoformat(timespec="seconds") if e.at else ""
+        found.append(DecisionEvent(e.id, at, e.actor, e.action,
+                                   e.entity_id if e.entity == "code_assignment" else None, change))
+    return found

@@ -164,3 +164,22 @@ def test_review_card_shows_the_question_the_other_codings_and_a_link_to_its_plac
     assert "And then?" in shown
     assert "Housing" in shown and "Cy" in shown  # the other coding on the segment, listed
     assert "built trust" in shown
+
+
+def test_cli_shows_codings_and_decisions_with_filters(interview: services.Project) -> None:
+    from typer.testing import CliRunner
+
+    from qualkit.cli import app
+    start, end = span_of(interview, "built trust")
+    [coding] = services.code_selection(interview, DOC, start, end, ["trust"], coder="Ana").added
+    services.code_selection(interview, DOC, start, end + 8, ["housing"], coder="Ben")
+    services.decide(interview, coding, False, reviewer="Cy")
+    runner = CliRunner()
+    shown = runner.invoke(app, ["show", str(interview.folder), "codings", "--person", "Ana"],
+                          env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    assert f"{start}" in shown.output and "rejected" in shown.output and "housing" not in shown.output
+    decisions = runner.invoke(app, ["show", str(interview.folder), "decisions", "--person", "Cy"],
+                              env={"COLUMNS": "200"})
+    assert decisions.exit_code == 0, decisions.output
+    assert "accepted -> rejected" in decisions.output and "Ben" not in decisions.output

@@ -10,10 +10,9 @@ from pathlib import Path
 from urllib.parse import urlencode, urlparse
 
 import pytest
+from test_e2e import ARGS, CHROMIUM, TIMEOUT_MS, project_with_codebook, serve  # noqa: F401
 
 from qualkit import services
-
-from test_e2e import ARGS, CHROMIUM, TIMEOUT_MS, project_with_codebook, serve  # noqa: F401
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(),
                                                    reason="needs Debian's chromium at /usr/bin/chromium")]
@@ -94,7 +93,8 @@ def test_drag_select_code_accept_from_stripe_and_nothing_leaves_the_machine(
     text = services.document_in_context(project, DOC).segments
     segment = next(s for s in text if "built trust" in s.text)
     start = segment.start + segment.text.index("built trust")
-    mine = wait_for(lambda: [c for c in services.document_in_context(project, DOC).codings if c.coder == "Ana"])
+    mine = wait_for(lambda: [c for c in services.document_in_context(project, DOC).codings
+                             if c.coder == "Ana"])
     assert [(c.start, c.end, c.code, c.status, c.part) for c in mine] == [  # type: ignore[attr-defined]
         (start, start + len("built trust"), "trust", "accepted", True)]
 
@@ -115,7 +115,7 @@ def test_drag_select_code_accept_from_stripe_and_nothing_leaves_the_machine(
 
 
 def test_a_link_opens_the_document_scrolled_to_the_span(tmp_path: Path, transcript: Path,
-                                                       serve: Callable[..., str], watched_page) -> None:  # type: ignore[no-untyped-def]  # noqa: F811,E501
+                                                       serve: Callable[..., str], watched_page) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     page, requested = watched_page
     project = project_with_codebook(tmp_path / "proj")
     services.import_sources(project, [transcript])
