@@ -510,7 +510,8 @@ def codebook_show(source: Annotated[Path, typer.Argument(
 
 @on(codebook_app, "import")
 def codebook_import(project: ProjectArg,
-                    file: Annotated[Path, typer.Argument(help="A codebook YAML file.")]) -> None:
+                    file: Annotated[Path, typer.Argument(
+                        help="A codebook YAML file, or a CSV codebook from Taguette or NVivo.")]) -> None:
     """Store a codebook file in the project as a new version (nothing changes if it is identical)."""
     stored = services.import_codebook(services.open_project(project), file)
     if stored.new:
@@ -522,10 +523,11 @@ def codebook_import(project: ProjectArg,
 
 @on(codebook_app, "export")
 def codebook_export(project: ProjectArg,
-                    file: Annotated[Path, typer.Argument(help="Where to write the YAML.")],
+                    file: Annotated[Path, typer.Argument(
+                        help="Where to write it: YAML, or CSV for Taguette and NVivo (a .csv name).")],
                     name: Annotated[str | None, typer.Option(help="Which codebook (default: the newest).")]
                     = None) -> None:
-    """Write the project's current codebook as YAML."""
+    """Write the project's current codebook as YAML (or CSV for Taguette and NVivo)."""
     codebook = services.export_codebook(services.open_project(project), file, name)
     out.print(f"Wrote '{codebook.name}' version {codebook.version} to {file}.", highlight=False)
 
