@@ -64,3 +64,26 @@ def test_themes_show_pseudonyms_not_names(tmp_path: Path, fake_embedder: object,
     assert "Sarah" not in shown and "Jenkins" not in shown and "trusts us now" in shown
     at.text_input[0].input("Sarah").run()
     assert "trusts us now" not in "\n".join(m.value for m in at.markdown)  # search sees no originals
+
+
+def test_a_read_only_app_writes_nothing_not_even_an_event(coded: services.Project,
+                                                          open_app: Callable[..., AppTest]) -> None:
+    """Browsing themes and building every report read-only leaves the database as it was: no audit
+    event, no anonymisation run stored, no report file in the project."""
+    from sqlalchemy import func, select
+
+    from qualkit.store.schema import EventRow, RedactionRow
+
+    def state() -> tuple[int, int, list[Path]]:
+        with coded.sessions() as session:
+            return (session.scalar(select(func.count(EventRow.id))),
+                    session.scalar(select(func.count(RedactionRow.id))),
+                    sorted((coded.folder / "reports").rglob("*")))
+
+    before = state()
+    at = open_app(coded, read_only=True)
+    assert not at.exception
+    at.switch_page("qualkit/app/pages/reports.py").run()
+    at.button[0].click().run()  # "Build report and exports"
+    assert not at.exception and at.session_state["outputs"]
+    assert state() == before
