@@ -47,6 +47,7 @@ from qualkit.services.codebooks import StoredCodebook, codebook_row, store_codeb
 from qualkit.services.projects import Project, current_user
 from qualkit.store import assignments
 from qualkit.store import codebooks as codebooks_store
+from qualkit.store import exchange as exchange_store
 from qualkit.store import repository as repo
 from qualkit.store.schema import (
     CodeAssignmentRow,
@@ -107,8 +108,8 @@ def export_refi(project: Project, format: str, path: Path | None = None, *,
 
 def export_qdc(project: Project, path: Path, codebook: str | None = None) -> RefiExportSummary:
     """Write the current codebook (or `codebook`) as a REFI-QDA codebook file."""
-    guids = Guids(project.config.name)
     with project.transaction() as session:
+        guids = Guids(project.config.name, exchange_store.read(session))
         book = codebooks_store.read(session, codebook_row(session, codebook))
         codes = _codes(book.codes, guids, {})
         path.write_bytes(codebook_xml(refi.Codebook(codes, ORIGIN)))
@@ -124,7 +125,8 @@ def export_qdpx(project: Project, path: Path, *, include_suggestions: bool = Fal
     notes."""
     statuses = (assignments.ACCEPTED, *((assignments.SUGGESTED,) if include_suggestions else ()))
     with project.transaction() as session:
-        exchange = _Exporter(session, Guids(project.config.name)).project(project.config.name, statuses)
+        guids = Guids(project.config.name, exchange_store.read(session))
+        exchange = _Exporter(session, guids).project(project.config.name, statuses)
         sources = {source_file_name(s): (s.text or "").encode("utf-8") for s in exchange.sources}
         write_qdpx(path, project_xml(exchange), sources)
         codings = sum(len(sel.codings) for s in exchange.sources for sel in s.selections)
@@ -379,8 +381,10 @@ def store_refi(session: Session, plan: ImportPlan, path: Path, corpus: str) -> R
     new_rows = _new_codings(session, rows)
     assignments.add_many(session, new_rows)
     report.codings, report.already = len(new_rows), len(rows) - len(new_rows)
+    people: dict[str, int] = {}
     for person in plan.participants:
-        _store_participant(session, person, documents, report, path.name)
+        people[person.label] = _store_participant(session, person, documents, report, path.name)
+    _remember_guids(session, plan, documents, people)
     for memo in plan.memos:
         ref = {"project": None, "code": memo.code,
                "document": str(documents.get(memo.document or "", "")) or None,
@@ -434,8 +438,18 @@ def _new_codings(session: Session, rows: list[tuple[str, dict[str, Any]]]) -> li
     return fresh
 
 
+def _remember_guids(session: Session, plan: ImportPlan, documents: dict[str, int],
+                    people: dict[str, int]) -> None:
+    """Keep the file's GUIDs for what it brought (codes by id, documents and people by row)."""
+    rows = {"document": {name: str(i) for name, i in documents.items()},
+            "participant": {label: str(i) for label, i in people.items()}}
+    pairs = [(kind, rows[kind].get(ref) if kind in rows else ref, guid)
+             for (kind, ref), guid in plan.guids.items()]
+    exchange_store.remember(session, [(k, r, g) for k, r, g in pairs if r is not None], plan.origin)
+
+
 def _store_participant(session: Session, person: PlannedParticipant, documents: dict[str, int],
-                       report: RefiImportReport, file: str) -> None:
+                       report: RefiImportReport, file: str) -> int:
     row = repo.get_or_create_participant(session, person.label)
     row.group = person.group or row.group
     row.role = person.role or row.role
@@ -465,3 +479,4 @@ def _store_participant(session: Session, person: PlannedParticipant, documents: 
             report.dropped.append(f"{file}: the link from case '{person.label}' to source '{name}' not kept "
                                   f"(no speaker there is '{person.label}'; qualkit links people to text "
                                   "through speaker labels).")
+    return row.id

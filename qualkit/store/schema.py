@@ -257,6 +257,22 @@ class MemoRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
+class ExchangeGuidRow(Base):
+    """The GUID another program (NVivo, ATLAS.ti, MAXQDA) gave one of the project's objects, kept
+    so that a REFI-QDA export gives it back and that program updates instead of duplicating.
+    `kind` is code (ref: code id), document (ref: document row id), participant (ref: row id),
+    user (ref: name) or variable (ref: name)."""
+
+    __tablename__ = "exchange_guids"
+    __table_args__ = (UniqueConstraint("kind", "ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    ref: Mapped[str] = mapped_column(String(300))
+    guid: Mapped[str] = mapped_column(String(40))
+    origin: Mapped[str | None] = mapped_column(String(300))  # the file's `origin`, e.g. "MAXQDA 24"
+
+
 # Names people read in outputs must be printable (`qualkit.model.names`): checked whenever one is set,
 # whatever sets it (CLI, app, imports, REFI, sheets), so no way in is forgotten.
 _NAMES = {

@@ -7,13 +7,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from sqlalchemy import func, select
 
 from qualkit import services
 from qualkit.errors import CorruptFileError, UnsafeFileError
 from qualkit.store.schema import CodeAssignmentRow, DocumentRow, EventRow, MemoRow, ParticipantRow
 
-from refi_helpers import MAXQDA_SAMPLE, snapshot, write_qdpx
+from refi_helpers import MAXQDA_SAMPLE, assert_valid, project_xml_of, snapshot, write_qdpx
 
 U1, U2 = "F3EA8DA1-BB99-411F-8ED4-011170237B6C", "{0a0a0a0a-0000-4000-8000-000000000002}"
 CODE, FOLDER = "C9E3D7E0-4DBF-46E2-96EF-14574ECD3B90", "11111111-2222-4333-8444-555555555555"
@@ -224,3 +225,20 @@ def test_bad_files_raise_one_typed_error_and_write_nothing(project: services.Pro
     assert message in str(raised.value) and "bad.qdpx" in str(raised.value)
     with project.sessions() as session:
         assert session.scalar(select(func.count(EventRow.id))) == events
+
+
+@pytest.mark.skipif(not MAXQDA_SAMPLE.is_file(), reason="../shared/refi is absent")
+def test_maxqda_guids_survive_import_then_export(project: services.Project, tmp_path: Path) -> None:
+    def guids(path: Path, tag: str) -> set[str]:
+        root = etree.fromstring(zipfile.ZipFile(path).read(
+            next(n for n in zipfile.ZipFile(path).namelist() if n.lower().endswith(".qde"))))
+        return {e.get("guid").lower() for e in root.iter(f"{{*}}{tag}")}
+
+    services.import_refi(project, MAXQDA_SAMPLE)
+    exported = services.export_qdpx(project, tmp_path / "back.qdpx").path
+    codes, sources = guids(MAXQDA_SAMPLE, "Code"), guids(MAXQDA_SAMPLE, "TextSource")
+    assert (len(codes), len(sources)) == (307, 10)
+    assert guids(exported, "Code") >= codes and guids(exported, "TextSource") == sources
+    assert_valid(project_xml_of(exported), "Project.xsd")
+    again = services.export_qdpx(project, tmp_path / "again.qdpx").path
+    assert again.read_bytes() == exported.read_bytes()

@@ -105,6 +105,10 @@ class ImportPlan:
     memos: list[PlannedMemo] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)  # codings no counting convention confirms
+    # the file's own GUIDs: (kind, code id | document name | participant label | user or variable
+    # name) -> GUID, kept so that an export gives them back
+    guids: dict[tuple[str, str], str] = field(default_factory=dict)
+    origin: str | None = None  # the program that wrote the file
     notes: list[str] = field(default_factory=list)  # how positions were read
 
 
@@ -147,6 +151,13 @@ def plan_import(project: refi.Project, *, where: str, codebook_name: str,
         planner.source(source)
     planner.cases()
     planner.memos()
+    planner.plan.origin = project.origin
+    kept = planner.plan.guids
+    kept.update({("code", key): guid for guid, key in keys.items()})
+    kept.update({("document", name): guid for name, guid in planner.source_guids.items()})
+    kept.update({("participant", label): guid for label, guid in planner.case_guids.items()})
+    kept.update({("user", user.name): user.guid for user in project.users if user.guid})
+    kept.update({("variable", variable.name): variable.guid for variable in project.variables})
     return planner.plan
 
 
@@ -165,6 +176,7 @@ class _Planner:
         self.comments: list[PlannedMemo] = []
         self.notes_ = self.plan.notes
         self.source_guids: dict[str, str] = {}  # document name -> its source's GUID
+        self.case_guids: dict[str, str] = {}  # participant label -> its case's GUID
         for code, _ in project.codebook.walk():
             for note in code.notes:
                 self.note_targets[note].append(self.targets[code.guid])
@@ -363,6 +375,7 @@ class _Planner:
                     self.attributes(planned, case.values, f"the case of '{planned.document.name}'")
                 continue
             person = people.setdefault(case.name, PlannedParticipant(case.name))
+            self.case_guids.setdefault(case.name, case.guid)
             person.documents.extend(p.document.name for p in documents)
             for name, value in self.named(case.values, f"case '{case.name}'"):
                 core = {GROUP_VARIABLE.lower(): "group", "group": "group", ROLE_VARIABLE.lower(): "role",
