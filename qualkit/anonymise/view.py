@@ -73,6 +73,13 @@ class AnonymisedView:
         document_id, start, end = self._segments[segment_id]
         return apply(self._documents[document_id][start:end], start, self._redactions.get(document_id, ()))
 
+    def span_text(self, segment_id: int, start: int, end: int) -> str:
+        """The anonymised text of document offsets `start`..`end`, kept within segment `segment_id` (the
+        part of it a coding codes); a redaction crossing the span's edge still replaces the part inside."""
+        document_id, seg_start, seg_end = self._segments[segment_id]
+        start, end = max(start, seg_start), min(end, seg_end)
+        return apply(self._documents[document_id][start:end], start, self._redactions.get(document_id, ()))
+
     def participant(self, label: str | None) -> str:
         """What outputs call a participant (a label the view does not know shows as a placeholder,
         never as itself)."""

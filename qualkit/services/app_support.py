@@ -89,6 +89,7 @@ class CodedSegment:
     document: str
     participant: str | None
     group: str | None
+    span: tuple[int, int] | None = None  # document offsets when only part of the segment is coded
 
 
 @dataclass
@@ -107,12 +108,21 @@ class ThemeSummary:
 
 def accepted_codings(project: Project) -> list[CodedSegment]:
     with project.sessions() as session:
-        query = (segment_query().add_columns(CodeRow.key)
+        query = (segment_query()
+                 .add_columns(CodeRow.key, CodeAssignmentRow.span_start, CodeAssignmentRow.span_end,
+                              CodeAssignmentRow.run_id)
                  .join(CodeAssignmentRow, CodeAssignmentRow.segment_id == SegmentRow.id)
                  .join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id)
                  .where(CodeAssignmentRow.status == assignments.ACCEPTED))
-        return list({(key, seg.id): CodedSegment(key, seg.id, document, participant, group)
-                     for seg, document, _speaker, participant, group, key in session.execute(query)}.values())
+        found: dict[tuple[str, int], CodedSegment] = {}
+        for seg, document, _speaker, participant, group, key, start, end, run in session.execute(query):
+            # A person's part coding chose those words; a machine's span only marks its evidence (a
+            # keyword), so a suggestion someone accepted is quoted as its whole segment.
+            span = (start, end) if start is not None and end is not None and run is None else None
+            earlier = found.get((key, seg.id))
+            if earlier is None or (earlier.span is not None and span is None):  # the whole segment wins
+                found[(key, seg.id)] = CodedSegment(key, seg.id, document, participant, group, span)
+        return list(found.values())
 
 
 def theme_summaries(project: Project) -> list[ThemeSummary]:
@@ -139,6 +149,7 @@ class Quote:
     participant: str
     document: str
     group: str
+    span: tuple[int, int] | None = None  # document offsets of the coded words when only part is coded
 
 
 def theme_quotes(project: Project, code: str | None = None, group: str | None = None,
@@ -155,11 +166,13 @@ def theme_quotes(project: Project, code: str | None = None, group: str | None = 
     needle = (search or "").strip().casefold()
     quotes = []
     for coding in sorted(codings, key=lambda c: (c.code, c.segment_id)):
-        text = view.segment_text(coding.segment_id)
+        # A coding of part of a segment is quoted as coded: those words, not the whole turn.
+        text = (view.span_text(coding.segment_id, *coding.span) if coding.span
+                else view.segment_text(coding.segment_id))
         if needle and needle not in text.casefold():
             continue
         quotes.append(Quote(coding.segment_id, coding.code, text, view.participant(coding.participant),
-                            view.document(coding.document), coding.group or NO_GROUP))
+                            view.document(coding.document), coding.group or NO_GROUP, coding.span))
         if len(quotes) >= limit:
             break
     return quotes

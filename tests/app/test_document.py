@@ -183,3 +183,19 @@ def test_cli_shows_codings_and_decisions_with_filters(interview: services.Projec
                               env={"COLUMNS": "200"})
     assert decisions.exit_code == 0, decisions.output
     assert "accepted -> rejected" in decisions.output and "Ben" not in decisions.output
+
+
+def test_a_part_coding_is_quoted_as_coded_and_themes_search_covers_every_theme(
+        interview: services.Project, open_app: Callable[..., AppTest]) -> None:
+    start, end = span_of(interview, "built trust")
+    services.code_selection(interview, DOC, start, end, ["trust"], coder="Ben")
+    other, _ = span_of(interview, "referral")
+    services.code_selection(interview, DOC, other, other + len("referral"), ["housing"], coder="Ben")
+    quotes = services.theme_quotes(interview, code="trust")
+    assert [(q.text, q.span) for q in quotes] == [("built trust", (start, end))]
+    at = open_app(interview, "themes")
+    at.text_input[0].input("referral").run()  # the search box: every theme, not the one chosen below it
+    assert not at.exception, at.exception
+    shown = "\n".join(str(m.value) for m in at.markdown)
+    assert "referral" in shown and "Open in the document" in "\n".join(
+        str(getattr(e, "proto", "")) for e in at.get("page_link"))

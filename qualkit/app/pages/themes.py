@@ -55,11 +55,20 @@ for i, theme in enumerate(shown):
                               for g, (n, people) in theme.by_group.items() if group in (ALL, g)))
 
 st.subheader("Quotes")
-chosen = st.selectbox("Theme", [t.key for t in shown], format_func=names.get)
+if search.strip():  # a search covers every theme, so a quote under another theme is never missed
+    st.caption(ui.md(f"Quotes of every theme matching “{search.strip()}”"))
+    chosen = None
+else:
+    chosen = st.selectbox("Theme", [t.key for t in shown], format_func=names.get)
 quotes = gateway.quotes(code=chosen, group=None if group == ALL else group,
-                      search=search.strip() or None, limit=60)
+                        search=search.strip() or None, limit=60)
 if not quotes:
     st.info("No quotes match.")
 for quote in quotes:
-    st.caption(ui.md(f"{quote.participant or 'unattributed'} · {quote.group} · {quote.document}"))
+    theme = f"{names.get(quote.code, quote.code)} · " if chosen is None else ""
+    st.caption(ui.md(f"{theme}{quote.participant or 'unattributed'} · {quote.group} · {quote.document}"))
     ui.quote_block(quote.text)
+    if not gateway.read_only():  # the Document page shows the original text: not in a read-only app
+        place = gateway.read("segment_context", segment_id=quote.segment_id)
+        st.page_link("qualkit/app/pages/document.py", label="Open in the document", icon=":material/article:",
+                     query_params=ui.place_link(place.document, *(quote.span or (place.start, place.end))))
