@@ -112,8 +112,11 @@ class CodebookError(QualkitError):
 
     Carries every problem found, in line order, so a user fixes a file in one pass rather than one
     error per run. With one problem the message is `file, line N: what fix`; with several it is one
-    problem per line under `file: N problems:`.
+    problem per line under `file: N problems:`, the first LISTED of them (a file with 200,000 broken
+    aliases gets a message a person can read, not 37 MB of it).
     """
+
+    LISTED = 50
 
     def __init__(self, *problems: CodebookProblem, path: str | Path | None = None) -> None:
         self.path = None if path is None else str(path)
@@ -122,7 +125,11 @@ class CodebookError(QualkitError):
             (problem,) = self.problems
             super().__init__(_where(self.path, problem.line) + problem.what, problem.fix)
         else:
-            lines = "".join(f"\n  {_where(None, p.line)}{p.what} {p.fix}" for p in self.problems)
+            listed = self.problems[:self.LISTED]
+            lines = "".join(f"\n  {_where(None, p.line)}{p.what} {p.fix}" for p in listed)
+            more = len(self.problems) - self.LISTED
+            if more > 0:
+                lines += f"\n  … and {more} more (fix these first, then validate again)."
             super().__init__(_where(self.path, None) + f"{len(self.problems)} problems:{lines}")
 
 

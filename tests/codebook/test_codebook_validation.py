@@ -341,3 +341,15 @@ def test_load_text_that_is_not_utf8(tmp_path: Path) -> None:
     with pytest.raises(CodebookError) as caught:
         load_codebook(path)
     assert caught.value.problems == [CodebookProblem("is not UTF-8 text.", "Save it with UTF-8 encoding.", 4)]
+
+
+def test_a_file_with_thousands_of_problems_gets_a_readable_message(tmp_path) -> None:
+    """200,000 aliases of one code once hung while their errors were printed: the message lists the
+    first problems and counts the rest."""
+    path = tmp_path / "aliases.yaml"
+    path.write_text("name: B\ncodes:\n  - &a {id: a, name: A}\n" + "  - *a\n" * 20_000, encoding="utf-8")
+    with pytest.raises(CodebookError) as caught:
+        load_codebook(path)
+    message = str(caught.value)
+    assert "20000 problems" in message and "and 19950 more" in message and len(message) < 20_000
+    assert len(caught.value.problems) == 20_000  # every problem is still there for a program to read
