@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualkit import __version__
@@ -37,6 +37,7 @@ from qualkit.interop.refi.plan import (
     PlannedParticipant,
     plan_codebook,
     plan_import,
+    render_score,
     render_speaks_as,
     suggestion_user,
 )
@@ -75,6 +76,7 @@ class RefiExportSummary:
     users: int
     cases: int
     memos: int
+    left_out: list[str] = field(default_factory=list)  # what REFI-QDA cannot carry, one line each
 
 
 @dataclass
@@ -127,6 +129,7 @@ def export_qdpx(project: Project, path: Path, *, include_suggestions: bool = Fal
     with project.transaction() as session:
         guids = Guids(project.config.name, exchange_store.read(session))
         exchange = _Exporter(session, guids).project(project.config.name, statuses)
+        left_out = _left_out(session, include_suggestions)
         sources = {source_file_name(s): (s.text or "").encode("utf-8") for s in exchange.sources}
         write_qdpx(path, project_xml(exchange), sources)
         codings = sum(len(sel.codings) for s in exchange.sources for sel in s.selections)
@@ -134,7 +137,36 @@ def export_qdpx(project: Project, path: Path, *, include_suggestions: bool = Fal
                        documents=len(exchange.sources), codings=codings, memos=len(exchange.notes),
                        suggestions=include_suggestions)
     return RefiExportSummary(path, len(exchange.sources), len(exchange.codebook.walk()), codings,
-                             len(exchange.users), len(exchange.cases), len(exchange.notes))
+                             len(exchange.users), len(exchange.cases), len(exchange.notes), left_out)
+
+
+def _left_out(session: Session, include_suggestions: bool) -> list[str]:
+    """One line per kind of thing the export does not carry, with how many there are."""
+    def count(query: Any) -> int:
+        return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+    status = CodeAssignmentRow.status
+    lines = []
+    if rejected := count(select(CodeAssignmentRow.id).where(status == assignments.REJECTED)):
+        lines.append(f"{rejected} rejected decision(s) (REFI-QDA has codings, not refusals)")
+    suggested = select(CodeAssignmentRow.id).where(status == assignments.SUGGESTED)
+    if not include_suggestions and (pending := count(suggested)):
+        lines.append(f"{pending} suggestion(s) (add --include-suggestions for those their coder said yes to)")
+    elif said_no := count(suggested.where(CodeAssignmentRow.predicted.is_(False))):
+        lines.append(f"{said_no} suggestion(s) their own coder scored 'no'")
+    if reviewed := count(select(CodeAssignmentRow.id).where(status == assignments.ACCEPTED,
+                                                            CodeAssignmentRow.reviewer.is_not(None))):
+        lines.append(f"the review times of {reviewed} decision(s) (who reviewed travels; when does not)")
+    timed = grouped = attributed = 0
+    for start_time, group, attributes in session.execute(
+            select(SegmentRow.start_time, SegmentRow.group, SegmentRow.attributes)):
+        timed, grouped = timed + (start_time is not None), grouped + (group is not None)
+        attributed += bool(attributes)
+    for found, what in ((timed, "turn times (.vtt/.srt)"), (grouped, "stakeholder groups stated per row"),
+                        (attributed, "row attributes (tables)")):
+        if found:
+            lines.append(f"{what} of {found} segment(s)")
+    return lines
 
 
 class _Exporter:
@@ -159,7 +191,10 @@ class _Exporter:
             select(CodeAssignmentRow, CodeRow.key, SegmentRow.document_id, SegmentRow.start, SegmentRow.end)
             .join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id)
             .join(SegmentRow, CodeAssignmentRow.segment_id == SegmentRow.id)
-            .where(CodeAssignmentRow.status.in_(statuses)).order_by(CodeAssignmentRow.id)).all()
+            .where(CodeAssignmentRow.status.in_(statuses))
+            .where((CodeAssignmentRow.status != assignments.SUGGESTED)
+                   | CodeAssignmentRow.predicted.is_not(False))  # suggestions the coder said yes to
+            .order_by(CodeAssignmentRow.id)).all()
         memos = list(session.scalars(select(MemoRow).order_by(MemoRow.id)))
         top = list(book.codes) if book is not None else []
         known = {code.id for code in book.flat()} if book is not None else set()
@@ -173,10 +208,12 @@ class _Exporter:
         for row, key, document_id, start, end in rows:
             if row.span_start is not None and row.span_end is not None:
                 start, end = row.span_start, row.span_end
-            user = suggestion_user(row.coder) if row.status == assignments.SUGGESTED else row.coder
+            suggested = row.status == assignments.SUGGESTED
+            user = suggestion_user(row.coder) if suggested else row.coder
             selections[document_id].append(refi.Selection(
                 self.guid("selection", row.id), start, end, _label(texts[document_id][start:end]),
                 self.user(user), self.user(row.reviewer), row.created_at,
+                description=render_score(row.score) if suggested and row.score is not None else None,
                 codings=(refi.Coding(self.guid("coding", row.id), self.guid("code", key), self.user(user),
                                      row.created_at),)))
         all_keys = {code.id for code in _walk(top)}
@@ -414,8 +451,10 @@ def store_refi(session: Session, plan: ImportPlan, path: Path, corpus: str) -> R
 def _coding_row(coding: PlannedCoding, segment_id: int, code_id: int) -> dict[str, Any]:
     span = coding.span or (None, None)
     times = {"created_at": coding.created, "updated_at": coding.created} if coding.created else {}
+    suggested = coding.status == "suggested"
+    scored = {"score": coding.score if suggested else None, "predicted": True if suggested else None}
     return {"segment_id": segment_id, "code_id": code_id, "span_start": span[0], "span_end": span[1],
-            "status": coding.status, "coder": coding.coder, "reviewer": coding.reviewer, **times}
+            "status": coding.status, "coder": coding.coder, "reviewer": coding.reviewer, **times, **scored}
 
 
 def _new_codings(session: Session, rows: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:

@@ -150,3 +150,31 @@ def test_generated_projects_survive_the_round_trip(spec: dict) -> None:
         project = build(Path(folder), spec)
         fresh = round_trip(project, Path(folder), include_suggestions=True)
         assert snapshot(fresh) == snapshot(project)
+
+
+def test_only_suggestions_their_coder_said_yes_to_travel_with_score(
+        project: services.Project, transcript: Path, tmp_path: Path) -> None:
+    services.import_sources(project, [transcript])
+    services.import_codebook(project, REPO / "codebooks" / "family_support.yaml")
+    with project.transaction() as session:
+        segments = list(session.scalars(select(SegmentRow).where(SegmentRow.codable.is_(True))))
+        trust = codebooks_store.code_ids(session, codebooks_store.newest(session).id)["trust"]
+        session.add_all([
+            CodeAssignmentRow(segment_id=segments[0].id, code_id=trust, status="suggested",
+                              coder="ensemble.v1", score=0.8312, predicted=True),
+            CodeAssignmentRow(segment_id=segments[1].id, code_id=trust, status="suggested",
+                              coder="ensemble.v1", score=0.2, predicted=False),
+            CodeAssignmentRow(segment_id=segments[-1].id, code_id=trust, status="rejected",
+                              coder="ensemble.v1", reviewer="Ana", score=0.7, predicted=True),
+        ])
+    summary = services.export_qdpx(project, tmp_path / "s.qdpx", include_suggestions=True)
+    assert summary.codings == 1
+    assert summary.left_out == ["1 rejected decision(s) (REFI-QDA has codings, not refusals)",
+                                "1 suggestion(s) their own coder scored 'no'"]
+    plain = services.export_qdpx(project, tmp_path / "p.qdpx")
+    assert plain.codings == 0 and plain.left_out[1].startswith("2 suggestion(s) (add --include-suggestions")
+    fresh = services.init_project(tmp_path / "fresh")
+    services.import_refi(fresh, summary.path)
+    with fresh.sessions() as session:
+        rows = [(r.status, r.coder, r.score, r.predicted) for r in session.scalars(select(CodeAssignmentRow))]
+    assert rows == [("suggested", "ensemble.v1", 0.8312, True)]

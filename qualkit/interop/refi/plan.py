@@ -43,6 +43,7 @@ from qualkit.model import Code, Codebook, Document, Segment
 GROUP_VARIABLE, ROLE_VARIABLE, SITE_VARIABLE = "Stakeholder group", "Role", "Site"
 SPEAKS_AS_VARIABLE = "Speaks as"  # one "document: speaker label" line per document the person speaks in
 SUGGESTED_MARK = " (suggested)"
+SCORE_PREFIX = "qualkit score: "  # a suggestion's score, as its selection's description
 UNKNOWN_CODER = "unknown coder"
 ACCEPTED, SUGGESTED = "accepted", "suggested"
 
@@ -63,6 +64,7 @@ class PlannedCoding:
     reviewer: str | None
     status: str
     created: datetime | None
+    score: float | None = None  # a suggestion's score, from the selection's description
 
 
 @dataclass
@@ -340,9 +342,10 @@ class _Planner:
             coder, status = (user.removesuffix(SUGGESTED_MARK), SUGGESTED) if user.endswith(SUGGESTED_MARK) \
                 else (user, ACCEPTED)
             who = reviewer or (coder if status == ACCEPTED else None)
+            score = parse_score(selection.description) if status == SUGGESTED else None
             planned.codings.extend(
                 PlannedCoding(self.keys[coding.code], ordinal, piece, coder, who, status,
-                              coding.created or selection.created)
+                              coding.created or selection.created, score)
                 for ordinal, piece in pieces)
 
     def attributes(self, planned: PlannedDocument, values: tuple[refi.VariableValue, ...],
@@ -430,6 +433,19 @@ def attribute_value(value: refi.Value) -> Any:
         if json.dumps(parsed, ensure_ascii=False) == value:
             return parsed
     return value
+
+
+def render_score(score: float) -> str:
+    return f"{SCORE_PREFIX}{score:.4f}"
+
+
+def parse_score(text: str | None) -> float | None:
+    if not text or not text.startswith(SCORE_PREFIX):
+        return None
+    try:
+        return float(text[len(SCORE_PREFIX):])
+    except ValueError:
+        return None
 
 
 def render_speaks_as(speakers: list[tuple[str, str]]) -> str:
