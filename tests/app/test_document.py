@@ -199,3 +199,15 @@ def test_a_part_coding_is_quoted_as_coded_and_themes_search_covers_every_theme(
     shown = "\n".join(str(m.value) for m in at.markdown)
     assert "referral" in shown and "Open in the document" in "\n".join(
         str(getattr(e, "proto", "")) for e in at.get("page_link"))
+
+
+def test_reports_page_exports_qdpx_and_project_page_offers_refi_import(
+        interview: services.Project, open_app: Callable[..., AppTest]) -> None:
+    at = open_app(interview, "reports")
+    next(b for b in at.button if b.label == "Build .qdpx").click().run()
+    assert not at.exception, at.exception
+    name, payload = at.session_state["qdpx"]
+    assert name.endswith(".qdpx") and payload[:2] == b"PK"
+    at = open_app(interview, "project")
+    assert not at.exception, at.exception
+    assert any("REFI-QDA" in str(t.label) for t in at.tabs)

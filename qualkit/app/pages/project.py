@@ -52,7 +52,25 @@ def report_import(report: services.ImportReport | None) -> None:
     st.rerun()
 
 
-importing, people, grouping = st.tabs(["Import files", "Participants sheet", "Stakeholder groups"])
+importing, refi, people, grouping = st.tabs(["Import files", "NVivo, ATLAS.ti, MAXQDA (REFI-QDA)",
+                                            "Participants sheet", "Stakeholder groups"])
+with refi:
+    st.caption("A REFI-QDA project (.qdpx) or codebook (.qdc) from NVivo, ATLAS.ti, MAXQDA, QualCoder and "
+               "others: imported in one transaction, its codings attached at their exact places.")
+    with st.form("refi", clear_on_submit=True):
+        exchange = st.file_uploader("A .qdpx or .qdc file", type=["qdpx", "qdc"])
+        if st.form_submit_button("Import REFI-QDA file") and exchange is not None:
+            with tempfile.TemporaryDirectory() as scratch, st.spinner("Importing…"):
+                [path] = save_uploads([exchange], Path(scratch))
+                refi_report = gateway.act("REFI-QDA import finished", services.import_refi, path)
+            if refi_report is not None:
+                gateway.notice("success", f"{refi_report.file}: {len(refi_report.documents)} document(s), "
+                                          f"{refi_report.codings} coding(s), {refi_report.memos} memo(s) "
+                                          "added.")
+                for left_out in [*refi_report.dropped, *refi_report.unplaced]:
+                    gateway.notice("warning", left_out)
+            st.rerun()
+
 with importing:
     with st.form("upload", clear_on_submit=True):
         uploads = st.file_uploader("Transcripts, notes, surveys", accept_multiple_files=True)

@@ -60,6 +60,24 @@ if built:
                 st.success(ui.md(f"Written to {target}"))
     st.session_state["outputs"] = files
 
+if not gateway.read_only():
+    with st.expander("Exchange with NVivo, ATLAS.ti, MAXQDA (REFI-QDA .qdpx)"):
+        st.caption("The raw project (not anonymised) for colleagues working on the same data under the same "
+                   "agreement: codebook, documents, codings with who made them, cases, memos.")
+        with_suggestions = st.checkbox("Include machine suggestions (under a user of their own)",
+                                       key="qdpx_sugg")
+        if st.button("Build .qdpx", key="qdpx_build"):
+            target = services.output_folder(gateway.project()) / f"{gateway.project().config.name}.qdpx"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            exported = gateway.act("REFI-QDA project written", services.export_refi, "qdpx", target,
+                                   include_suggestions=with_suggestions)
+            if exported is not None:
+                st.session_state["qdpx"] = (target.name, target.read_bytes())
+        if "qdpx" in st.session_state:
+            name, payload = st.session_state["qdpx"]
+            st.download_button(name, payload, file_name=name, mime="application/zip", key="qdpx_download",
+                               icon=":material/download:")
+
 outputs: dict[str, bytes] = st.session_state.get("outputs", {})
 if outputs:
     st.subheader("Downloads")
