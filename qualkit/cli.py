@@ -304,7 +304,7 @@ def demo(project: Annotated[Path, typer.Option(help="Where to build the demo pro
     status(project)
     if report.coding is not None:
         out.print(f"Coded {report.coding.units} segments with {report.coding.coder}: "
-                  f"{sum(report.coding.per_code.values())} suggestions await review.", highlight=False)
+                  f"{report.coding.suggested} suggestions await review.", highlight=False)
     if report.agreement is not None:
         a = report.agreement
         out.print(f"Machine vs the human-coded subset ({a.units} segments): macro F1 {_number(a.macro_f1)}, "
@@ -550,9 +550,10 @@ def code(project: ProjectArg,
     for code_id, count in summary.per_code.items():
         table.add_row(code_id, str(count))
     out.print(table)
-    out.print(f"{summary.stored} suggestions stored for review (run {summary.run_id}); "
-              f"{summary.replaced} earlier suggestions replaced; {summary.skipped_decided} pairs already "
-              "decided by people left alone.", highlight=False)
+    out.print(f"{summary.suggested} suggestions (the coder said yes) and {summary.candidates} lower-scoring "
+              f"candidates stored for review (run {summary.run_id}); {summary.replaced} earlier rows of this "
+              f"coder replaced; {summary.skipped_decided} pairs already decided by people left alone.",
+              highlight=False)
 
 
 @command

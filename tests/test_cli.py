@@ -137,7 +137,9 @@ def test_code_review_and_evaluate(coding_project: tuple[Path, Path]) -> None:
     run("codebook", "import", project, codebook)
     code, out, _ = run("code", project, "--coder", "testkeyword")
     assert code == 0 and "testkeyword.v1 on 6 segments" in out
-    assert "6 suggestions stored for review" in " ".join(out.split())
+    # suggestions are the coder's own yes (3); the 0.4 scores are candidates, stored to rank the queue
+    assert "3 suggestions (the coder said yes) and 3 lower-scoring candidates stored for review" in " ".join(
+        out.split())
     code, out, _ = run("review", project, "--limit", "3")
     assert code == 0 and "why: matched: fixed" in out and "score 0.40 (maybe)" in out and "0.70" not in out
     ids = [item.id for item in services.review_queue(services.open_project(project), 5, code="housing")]

@@ -57,6 +57,17 @@ class CodingRunSummary:
     skipped_decided: int  # (segment, code) pairs a person already decided: never re-suggested
     per_code: dict[str, int] = field(default_factory=dict)  # code id -> units the coder said yes to
 
+    @property
+    def suggested(self) -> int:
+        """Suggestions: the (segment, code) pairs the coder itself said yes to. Everywhere qualkit counts
+        suggestions, this is what it counts; lower scores are stored only to rank the review queue."""
+        return sum(self.per_code.values())
+
+    @property
+    def candidates(self) -> int:
+        """Lower-scoring pairs stored for review beside the suggestions (the coder said no)."""
+        return max(self.stored - self.suggested, 0)
+
 
 def run_coder(project: Project, coder_name: str = "ensemble", codebook: str | None = None,
               progress: Progress | None = None) -> CodingRunSummary:
@@ -110,7 +121,7 @@ def run_coder(project: Project, coder_name: str = "ensemble", codebook: str | No
         summary.stored = len(rows)
         repo.log_event(session, current_user(), "run_coder", "codebook", book_row.id, run_id=summary.run_id,
                        units=summary.units, stored=summary.stored, replaced=summary.replaced,
-                       suggested=sum(summary.per_code.values()))
+                       suggested=summary.suggested)
     if progress:
         progress("", steps, steps)
     return summary

@@ -104,7 +104,7 @@ def test_import_accept_and_export_the_quote(tmp_path: Path, transcript: Path, se
     page.get_by_text("Re-run a coder").click()
     choose(page, "Coder", "rules.v1")
     page.get_by_role("button", name="Run", exact=True).click()
-    page.get_by_text("suggestions stored for review").wait_for()
+    page.get_by_text("lower-scoring candidates stored for review").wait_for()
     item = services.review_queue(project, limit=1)[0]
     page.locator(".qk-quote").filter(has_text=item.text[:30]).click()  # focus on the page, not a field
     page.keyboard.press("a")  # the Accept shortcut

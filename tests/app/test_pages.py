@@ -89,7 +89,7 @@ def test_review_reruns_a_coder(coded: services.Project, open_app: Callable[..., 
     coder_box.select("testother.v1").run()
     click(at, "Run")
     assert "testother.v1" in {i.coder for i in services.review_queue(coded, limit=100)}
-    assert "suggestions stored for review" in texts(at)
+    assert "lower-scoring candidates stored for review" in texts(at)
 
 
 def test_project_page_imports_a_folder_and_sets_a_group(project: services.Project, transcript: Path,

@@ -147,6 +147,7 @@ with st.expander("Re-run a coder"):
         with st.spinner(f"Running {chosen}…"):
             summary = gateway.act("Coder finished", services.run_coder, chosen)
         if summary is not None:
-            gateway.notice("success", f"{summary.coder}: {summary.stored} suggestions stored for review "
+            gateway.notice("success", f"{summary.coder}: {summary.suggested} suggestions and "
+                                      f"{summary.candidates} lower-scoring candidates stored for review "
                                       f"({summary.skipped_decided} decided by people were left alone).")
         st.rerun()
