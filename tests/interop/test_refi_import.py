@@ -81,6 +81,14 @@ def test_atlas_ti_positions_count_crlf_as_one_character(project: services.Projec
     assert coded_texts(project) == [("funding", "Rosa")]
 
 
+def test_sources_outside_the_sources_folder_are_found(project: services.Project, tmp_path: Path) -> None:
+    start = TEXT.index("funding")
+    path = write_qdpx(tmp_path / "nested.qdpx", project_text("MAXQDA 24", start),
+                      {f"{SOURCE}.txt": TEXT.encode()}, folder="export/files")
+    assert services.import_refi(project, path).codings == 1
+    assert coded_texts(project) == [("funding", "Rosa")]
+
+
 def test_nvivo_capitals_other_namespaces_and_a_bom_are_read(project: services.Project,
                                                             tmp_path: Path) -> None:
     start = TEXT.index("funding")
@@ -135,7 +143,7 @@ def test_comments_links_and_notes_become_memos(project: services.Project, tmp_pa
     assert memos == {("code", "Rosa", "Memo", "Link me"),
                      ("segment", "johnb", "Comment", "Ask about amounts")}
     assert sum("a link between" in m for m in report.dropped) == 1
-    assert any("sets 'Wave 1' not imported" in m for m in report.dropped)
+    assert any("the empty set 'Wave 1' not imported" in m for m in report.dropped)
 
 
 def test_what_cannot_be_placed_is_reported_not_lost_silently(project: services.Project,
@@ -168,7 +176,10 @@ def test_the_real_maxqda_24_export_imports(project: services.Project) -> None:
     report = services.import_refi(project, MAXQDA_SAMPLE)
     assert report.codebook is not None and report.codebook.codes == 307
     assert len(report.documents) == 10 and all(segments > 10 for _, segments in report.documents)
-    assert len(report.dropped) == 1 and "sets 'ICLS 2024', 'ICLS 2025' not imported" in report.dropped[0]
+    assert report.dropped == [] and report.unplaced == []
+    with project.sessions() as session:
+        sets = sorted(a.get("Set") for a in session.scalars(select(DocumentRow.attributes)))
+    assert sets == ["ICLS 2024"] * 5 + ["ICLS 2025"] * 5
     codebook = services.current_codebook(project)
     top = codebook.get("additional_themes_and_ideas")
     assert top.color == "#ef8256" and top.children and top.description.startswith("This category")

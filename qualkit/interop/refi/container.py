@@ -2,7 +2,9 @@
 
 Writing follows the spec exactly (lower-case `project.qde` and `sources/`, which ATLAS.ti
 requires). Reading matches names case-insensitively, because NVivo writes `Sources/` and the
-spec's own annex shows `Project.qde`, and refuses zip bombs before reading any member.
+spec's own annex shows `Project.qde`, and refuses zip bombs before reading any member. Source
+files are found by name anywhere in the archive (those in `sources/` win), since not every
+program keeps the folder flat.
 """
 
 from __future__ import annotations
@@ -63,8 +65,10 @@ def read_qdpx(path: Path, data: bytes, limits: Limits) -> Archive:
         raise CorruptFileError(path, f"must hold exactly one project.qde (found: {found}).",
                                "Export the project again as REFI-QDA (.qdpx) from the program that made it.")
     try:
-        sources = {PurePosixPath(info.filename).parts[1].lower(): archive.read(info)
-                   for info in archive.infolist() if _is_source(info)}
+        sources: dict[str, bytes] = {}
+        # sources/ first, then files anywhere else in the archive (some programs nest them)
+        for info in sorted((i for i in archive.infolist() if _is_file(i, projects[0])), key=_not_in_sources):
+            sources.setdefault(PurePosixPath(info.filename).name.lower(), archive.read(info))
         project_xml = archive.read(projects[0])
     except (zipfile.BadZipFile, OSError) as error:
         raise CorruptFileError(path, f"has a damaged member ({error}).",
@@ -72,6 +76,10 @@ def read_qdpx(path: Path, data: bytes, limits: Limits) -> Archive:
     return Archive(project_xml, projects[0].filename, sources)
 
 
-def _is_source(info: zipfile.ZipInfo) -> bool:
+def _is_file(info: zipfile.ZipInfo, project: zipfile.ZipInfo) -> bool:
+    return not info.is_dir() and info.filename != project.filename
+
+
+def _not_in_sources(info: zipfile.ZipInfo) -> tuple[bool, str]:
     parts = PurePosixPath(info.filename).parts
-    return len(parts) == 2 and parts[0].lower() == SOURCES_FOLDER and not info.is_dir()
+    return not (len(parts) == 2 and parts[0].lower() == SOURCES_FOLDER), info.filename

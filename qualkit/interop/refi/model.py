@@ -143,4 +143,5 @@ class Project:
     notes: tuple[Note, ...] = ()
     links: tuple[Link, ...] = ()
     project_notes: tuple[str, ...] = ()  # NoteRefs on the project itself
+    document_sets: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (set name, member source GUIDs)
     description: str = ""

@@ -42,6 +42,7 @@ from qualkit.model import Code, Codebook, Document, Segment
 
 GROUP_VARIABLE, ROLE_VARIABLE, SITE_VARIABLE = "Stakeholder group", "Role", "Site"
 SPEAKS_AS_VARIABLE = "Speaks as"  # one "document: speaker label" line per document the person speaks in
+SET_ATTRIBUTE = "Set"  # the document sets (MAXQDA) a document belongs to: a name, or a list of names
 SUGGESTED_MARK = " (suggested)"
 SCORE_PREFIX = "qualkit score: "  # a suggestion's score, as its selection's description
 UNKNOWN_CODER = "unknown coder"
@@ -152,6 +153,7 @@ def plan_import(project: refi.Project, *, where: str, codebook_name: str,
     for source in project.sources:
         planner.source(source)
     planner.cases()
+    planner.document_sets()
     planner.memos()
     planner.plan.origin = project.origin
     kept = planner.plan.guids
@@ -390,6 +392,15 @@ class _Planner:
                 else:
                     person.attributes[name] = attribute_value(value)
         self.plan.participants = list(people.values())
+
+    def document_sets(self) -> None:
+        names: dict[str, list[str]] = defaultdict(list)
+        for name, members in self.project.document_sets:
+            for member in members:
+                if member in self.by_source and name not in names[member]:
+                    names[member].append(name)
+        for member, found in names.items():
+            self.by_source[member].attributes[SET_ATTRIBUTE] = found[0] if len(found) == 1 else found
 
     def memos(self) -> None:
         for link in self.project.links:

@@ -124,10 +124,21 @@ class _Reader:
 
     def project(self, root: etree._Element) -> Project:
         holder = next(_children(root, "CodeBook"), None)
-        for name in ("Sets", "Graphs"):
-            for element in _children(root, name):
-                named = ", ".join(f"'{c.get('name') or ''}'" for c in element if isinstance(c.tag, str))
-                self.drop(element, f"{name.lower()} {named}", f"qualkit has no {name.lower()}")
+        for element in _children(root, "Graphs"):
+            named = ", ".join(f"'{c.get('name') or ''}'" for c in element if isinstance(c.tag, str))
+            self.drop(element, f"graphs {named}", "qualkit has no graphs")
+        document_sets = []
+        for sets in _children(root, "Sets"):
+            for element in _children(sets, "Set"):
+                name = (element.get("name") or "").strip() or "unnamed set"
+                if members := _refs(element, "MemberSource"):
+                    document_sets.append((name, members))
+                other = len(list(_children(element, "MemberCode", "MemberNote")))
+                if other:
+                    self.drop(element, f"{other} code or note member(s) of set '{name}'",
+                              "qualkit has no sets; a set's documents get it as an attribute")
+                elif not members:
+                    self.drop(element, f"the empty set '{name}'", "qualkit has no sets")
         return Project(
             name=root.get("name") or "",
             origin=root.get("origin"),
@@ -143,6 +154,7 @@ class _Reader:
             links=tuple(link for holder in _children(root, "Links")
                         for link in map(self.link, _children(holder, "Link")) if link),
             project_notes=_refs(root, "NoteRef"),
+            document_sets=tuple(document_sets),
             description=_text(root, "Description") or "",
         )
 
