@@ -562,8 +562,10 @@ def review(project: ProjectArg,
            group: Annotated[str | None, typer.Option(help="Only this stakeholder group.")] = None,
            limit: Annotated[int, typer.Option(help="How many to list.")] = 20,
            order: Annotated[services.ReviewOrder, typer.Option(
-               help="uncertainty: score nearest 0.5 first; score: highest first.")]
-           = services.ReviewOrder.uncertainty,
+               help="mixed: uncertain first, spread over different segments and codes (teaches the coder "
+                    "fastest); uncertainty: score nearest 0.5 first; score: highest first; document: "
+                    "reading order.")]
+           = services.ReviewOrder.mixed,
            accept: Annotated[list[int] | None, typer.Option(help="Accept coding ID (repeatable).")] = None,
            reject: Annotated[list[int] | None, typer.Option(help="Reject coding ID (repeatable).")] = None,
            reviewer: Annotated[str | None, typer.Option("--as", help="Reviewer name (default: QUALKIT_USER "
