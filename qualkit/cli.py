@@ -741,6 +741,8 @@ def export(project: ProjectArg,
                                        include_suggestions=include_suggestions)
         out.print(f"Wrote {summary.path}: {summary.documents} document(s), {summary.codes} code(s), "
                   f"{summary.codings} coding(s), {summary.memos} memo(s).", highlight=False)
+        for message in summary.left_out:
+            err.print(tagged("Not exported:", "yellow", message))
         return
     options = _report_options(group_by, code, group, where, include_suggestions, code_paths=code_paths,
                               binary=binary)
