@@ -141,3 +141,57 @@ def test_read_only_offers_no_edit_and_shows_pseudonyms(tmp_path: Path, transcrip
     page.locator(".qk-quote").first.wait_for()
     quotes = page.locator(".qk-quote").all_inner_texts()
     assert any("built trust" in quote for quote in quotes)
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[int, list[str]]]:
+    """A loopback HTTP server that records every path asked of it: nothing should ask."""
+    import http.server
+    import threading
+
+    asked: list[str] = []
+
+    class Record(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Record)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1], asked
+    server.shutdown()
+
+
+def test_no_page_or_report_loads_a_url_a_quote_or_name_contains(tmp_path: Path, serve: Callable[..., str],
+                                                                 browser_page: object,
+                                                                 listener: tuple[int, list[str]]) -> None:
+    """A transcript line with a Markdown image, raw HTML and a link, quoted on the Themes page and in
+    the HTML and Markdown reports, makes no browser fetch anything."""
+    port, asked = listener
+    here = f"http://127.0.0.1:{port}"
+    bait = (f"It was hard ![x]({here}/markdown.png) and <img src=\"{here}/html.png\"> "
+            f"[more]({here}/link) we trusted her.")
+    project = project_with_codebook(tmp_path / "p")
+    source = tmp_path / "bait.txt"
+    source.write_text(f"Interviewer: How was it?\n\nParent 3: {bait}\n", encoding="utf-8")
+    services.import_sources(project, [source])
+    segment = next(s for s in services.iter_segments(project, codable_only=True) if "trusted" in s.text)
+    services.add_coding(project, segment.id, "trust", coder="Ana")
+    report = services.write_report(project, ["html", "md"], folder=tmp_path / "out")
+    page = browser_page
+    url = serve(project, read_only=True)
+    page.goto(url)  # Themes, with the quote
+    page.get_by_text("we trusted her", exact=False).first.wait_for()
+    for path in report:
+        if path.suffix == ".html":
+            page.goto(path.as_uri())
+            page.get_by_text("we trusted her", exact=False).first.wait_for()
+    page.wait_for_timeout(1500)
+    assert asked == []
+    markdown = next(p for p in report if p.suffix == ".md").read_text(encoding="utf-8")
+    # escaped: a reader sees the characters, a Markdown viewer renders no image, tag or link
+    assert "![x](" not in markdown and "<img" not in markdown.replace("\\<img", "")
