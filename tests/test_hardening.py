@@ -333,6 +333,7 @@ def test_an_upgrade_backs_up_and_newer_or_foreign_databases_are_refused_without_
     with sqlite3.connect(database) as connection:  # as an older qualkit left it: 0003 before 0004's columns
         connection.execute("ALTER TABLE documents DROP COLUMN display_name")
         connection.execute("ALTER TABLE participants DROP COLUMN known_names")
+        connection.execute("DROP TABLE exchange_guids")  # 0005's table
         connection.execute("UPDATE alembic_version SET version_num = '0003'")
     _open(project.folder)
     (backup,) = project.folder.glob("project.db.0003.*.bak")
