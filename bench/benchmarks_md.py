@@ -31,5 +31,6 @@ def write_section(path: Path, heading: str, command: str, body: str) -> None:
         text = text.rstrip("\n") + "\n\n" + section
     else:
         following = text.find("\n## ", start + len(heading))
-        text = text[:start] + section + (text[following + 1:] if following != -1 else "")
+        rest = text[following + 1:] if following != -1 else ""
+        text = text[:start] + section.rstrip("\n") + ("\n\n" + rest if rest else "")
     path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
