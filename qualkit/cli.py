@@ -307,8 +307,10 @@ def demo(project: Annotated[Path, typer.Option(help="Where to build the demo pro
                   f"{report.coding.suggested} suggestions await review.", highlight=False)
     if report.agreement is not None:
         a = report.agreement
+        interval = a.macro_kappa_interval
+        around = f" (95% interval {interval[0]:.2f} to {interval[1]:.2f})" if interval else ""
         out.print(f"Machine vs the human-coded subset ({a.units} segments): macro F1 {_number(a.macro_f1)}, "
-                  f"Cohen's kappa {_number(a.macro_kappa)}.", highlight=False)
+                  f"Cohen's kappa {_number(a.macro_kappa)}{around}.", highlight=False)
     for path in report.written:
         out.print(f"Wrote {path}", highlight=False)
 
@@ -653,6 +655,10 @@ def evaluate(project: ProjectArg,
                   *map(_number, (
         report.macro_precision, report.macro_recall, report.macro_f1, report.macro_kappa)), style="bold")
     out.print(table)
+    if report.macro_kappa_interval:
+        low, high = report.macro_kappa_interval
+        out.print(f"Macro kappa {_number(report.macro_kappa)}, 95% interval {low:.2f} to {high:.2f} "
+                  f"(bootstrap over the {report.units} segments).", highlight=False)
 
 
 def _number(value: float | None) -> str:

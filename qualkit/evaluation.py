@@ -15,6 +15,7 @@ Undefined values are None rather than a silent 0, and macro averages skip them:
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import fmean
@@ -44,6 +45,8 @@ class EvaluationReport:
     macro_f1: float | None
     macro_kappa: float | None
     support: int  # reference codings over all codes
+    # 95% interval of the macro kappa, by bootstrap over units (None unless asked for, or too few units)
+    macro_kappa_interval: tuple[float, float] | None = None
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:
@@ -71,10 +74,12 @@ def code_agreement(code: str, reference: list[bool], predicted: list[bool],
 
 def evaluate_codings(reference: Coding, predicted: Coding, unit_ids: Sequence[str],
                      codes: Iterable[str] | None = None,
-                     decisions: Mapping[str, int] | None = None) -> EvaluationReport:
+                     decisions: Mapping[str, int] | None = None,
+                     interval_rounds: int = 0) -> EvaluationReport:
     """Compare `predicted` with `reference` on `unit_ids`, for `codes` (default: every code either
     side used on those units), in the order given or sorted. `decisions` (code -> how many decisions
-    people made on it) is carried into each code's row."""
+    people made on it) is carried into each code's row. With `interval_rounds`, the macro kappa gets a
+    95% bootstrap interval over units (seeded, so the same data give the same interval)."""
     units = list(dict.fromkeys(unit_ids))
     if codes is None:
         used = {c for u in units for side in (reference, predicted) for c in side.get(u, ())}
@@ -90,4 +95,27 @@ def evaluate_codings(reference: Coding, predicted: Coding, unit_ids: Sequence[st
         macro_precision=_mean(s.precision for s in scores), macro_recall=_mean(s.recall for s in scores),
         macro_f1=_mean(s.f1 for s in scores), macro_kappa=_mean(s.kappa for s in scores),
         support=sum(s.support for s in scores),
+        macro_kappa_interval=_kappa_interval(reference, predicted, units, [s.code for s in scores],
+                                             interval_rounds) if interval_rounds else None,
     )
+
+
+def _kappa_interval(reference: Coding, predicted: Coding, units: list[str], codes: list[str],
+                    rounds: int, seed: int = 0) -> tuple[float, float] | None:
+    """The 2.5th and 97.5th percentiles of the macro kappa over `rounds` resamples of the units."""
+    if len(units) < 2 or not codes:
+        return None
+    rng = random.Random(seed)
+    columns = {c: ([c in reference.get(u, ()) for u in units], [c in predicted.get(u, ()) for u in units])
+               for c in codes}
+    found = []
+    for _ in range(rounds):
+        picks = [rng.randrange(len(units)) for _ in units]
+        kappa = _mean(code_agreement(c, [ref[i] for i in picks], [pred[i] for i in picks]).kappa
+                      for c, (ref, pred) in columns.items())
+        if kappa is not None:
+            found.append(kappa)
+    if len(found) < rounds // 2:
+        return None
+    found.sort()
+    return found[int(0.025 * (len(found) - 1))], found[int(0.975 * (len(found) - 1))]

@@ -60,3 +60,30 @@ def test_each_code_carries_the_number_of_decisions_behind_it_when_given() -> Non
     report = evaluate_codings(REFERENCE, PREDICTED, UNITS, ["trust", "housing"], {"trust": 3})
     assert [c.decisions for c in report.codes] == [3, 0]
     assert all(c.decisions is None for c in evaluate_codings(REFERENCE, PREDICTED, UNITS).codes)
+
+
+def test_the_macro_kappa_gets_a_bootstrap_interval_that_narrows_with_more_units() -> None:
+    """How much to trust an agreement figure depends on how many decisions stand behind it."""
+    import random
+
+    from qualkit.evaluation import evaluate_codings
+
+    rng = random.Random(3)
+
+    def coded(n: int) -> tuple[dict[str, set[str]], dict[str, set[str]], list[str]]:
+        units = [str(i) for i in range(n)]
+        reference = {u: {"trust"} for u in units if rng.random() < 0.4}
+        predicted = {u: {"trust"} for u in units if (u in reference) == (rng.random() < 0.8)}
+        return reference, predicted, units
+
+    few = evaluate_codings(*coded(30), interval_rounds=200)
+    many = evaluate_codings(*coded(600), interval_rounds=200)
+    for report in (few, many):
+        low, high = report.macro_kappa_interval
+        assert low <= report.macro_kappa <= high
+    assert (many.macro_kappa_interval[1] - many.macro_kappa_interval[0]) < (
+        few.macro_kappa_interval[1] - few.macro_kappa_interval[0])
+    assert evaluate_codings(*coded(30)).macro_kappa_interval is None  # only when asked for
+    same = coded(50)
+    assert evaluate_codings(*same, interval_rounds=100).macro_kappa_interval == evaluate_codings(
+        *same, interval_rounds=100).macro_kappa_interval  # seeded: the same data give the same interval

@@ -114,9 +114,11 @@ def _reliability(data: ReportInput) -> str:
                    f"least {MIN_AGREEMENT_UNITS} are needed) to say how far the machine agrees with people: "
                    "treat its suggestions as provisional.")
     else:
+        interval = (f", 95% interval {a.kappa_interval[0]:.2f} to {a.kappa_interval[1]:.2f}"
+                    if a.kappa_interval else "")
         machine = (f"The machine's suggestions agree with people's decisions with Cohen's kappa "
                    f"{_figure(a.macro_kappa)} (macro average over codes, on {a.units} segments people "
-                   "decided on).")
+                   f"decided on{interval}).")
     pairs = [f"{c.first} and {c.second}: kappa {_figure(c.kappa)} on {plural(c.segments, 'segment')}"
              for c in data.coder_pairs if c.segments]
     people = (" Agreement between people who coded the same documents: " + "; ".join(pairs) + ".") if pairs \

@@ -126,6 +126,7 @@ class Agreement:
     units: int
     macro_f1: float | None
     macro_kappa: float | None
+    kappa_interval: tuple[float, float] | None = None  # 95%, bootstrap over the segments
 
 
 @dataclass(frozen=True)

@@ -334,6 +334,9 @@ def _read_codings_file(path: Path) -> list[tuple[int, str, str, list[str]]]:
 
 
 
+INTERVAL_ROUNDS = 200  # bootstrap resamples behind the macro kappa's 95% interval
+
+
 def evaluate(project: Project, against: str = "machine", codebook: str | None = None) -> EvaluationReport:
     """Agreement between people's accepted codings and the machine (or one named coder), per code
     of the current codebook.
@@ -380,7 +383,7 @@ def evaluate(project: Project, against: str = "machine", codebook: str | None = 
     for _, code in counted:
         per_code[code] = per_code.get(code, 0) + 1
     return evaluate_codings(reference, predicted, [str(u) for u in sorted(units)],
-                            [code.id for code in book.flat()], per_code)
+                            [code.id for code in book.flat()], per_code, interval_rounds=INTERVAL_ROUNDS)
 
 
 def _coding_sets(facts: Iterable[assignments.Coding]) -> dict[str, set[str]]:

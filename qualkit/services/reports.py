@@ -204,7 +204,8 @@ def _agreement(project: Project) -> Agreement | None:
         report = evaluate(project)
     except NotFoundError:  # no machine suggestions, or no decisions to compare with
         return None
-    return Agreement("machine", report.units, report.macro_f1, report.macro_kappa)
+    return Agreement("machine", report.units, report.macro_f1, report.macro_kappa,
+                     report.macro_kappa_interval)
 
 
 def _coder_pairs(project: Project) -> tuple[CoderPair, ...]:
