@@ -178,3 +178,24 @@ def test_methods_appendix_reports_inter_coder_agreement_when_there_is_some() -> 
     assert "Inter-coder agreement" not in [t.name for t in plain.tables()]
     (table,) = [t for t in paired.tables() if t.name == "Inter-coder agreement"]
     assert table.rows == [["Ana / Ben", 3, 40, "0.90", "0.60", "0.62", "0.58", "4 (1)"]]
+
+
+def test_a_code_with_ten_thousand_quotes_gives_a_short_report() -> None:
+    segments = [SegmentFact(i, 1, "a.txt", i, None, i, f"P{i}", "Families", 8) for i in range(1, 10_001)]
+    codings = [CodingFact(i, "trust", ACCEPTED, PERSON) for i in range(1, 10_001)]
+
+    class View:
+        def segment_text(self, segment_id: int) -> str:
+            verb = ("listened", "came back", "stayed")[segment_id % 3]
+            return f"Quote {segment_id}: she {verb} and I trusted her."
+
+        def participant(self, label: str | None) -> str:
+            return label or ""
+
+        def document(self, name: str | None) -> str:
+            return name or ""
+
+    report = build_report(replace(data(), segments=segments, codings=codings), View(), with_charts=False)
+    assert 1 <= len(report.quotes()) <= 3  # the summary's one and the theme's one: not ten thousand
+    themes = next(t for t in report.tables() if t.name == "Themes")
+    assert themes.rows[0][:2] == ["Trust", 10_000]
