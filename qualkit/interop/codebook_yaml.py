@@ -22,7 +22,7 @@ from qualkit.errors import CodebookError, CodebookProblem
 from qualkit.model.codebook import CODE_ID, Code, Codebook
 from qualkit.model.names import unprintable
 
-TOP_KEYS = tuple(Codebook.model_fields)  # name, version, codes
+TOP_KEYS = ("name", "version", "codes")
 CODE_KEYS = tuple(Code.model_fields)  # id, name, description, include ... color, children: the dump order
 TEXT_LISTS = ("include", "exclude", "keywords", "examples")
 FOLD_WIDTH = 100  # a description longer than this is written folded (`>-`) onto lines about this wide
@@ -79,7 +79,7 @@ def parse_codebook(text: str, source: str = "<string>") -> Codebook:
 
 def dump_codebook(codebook: Codebook) -> str:
     """YAML for `codebook`, keys in reading order, defaults left out; parse_codebook reads it back equal."""
-    data = {"name": codebook.name, "version": codebook.version,
+    data = {"name": codebook.name, "version": codebook.edition or codebook.version,
             "codes": [_code_data(code) for code in codebook.codes]}
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=_NO_WRAP)
 
@@ -129,11 +129,16 @@ class _Checker:
         if "version" in fields:
             node = fields["version"]
             version = _integer(node)
-            if version is None or version < 1:
-                self.problem(node, f"`version` must be a whole number from 1 up, not {_kind(node)}.",
-                             "Write e.g. `version: 1`; qualkit raises it on every edit.")
-            else:
+            written = node.value.strip() if isinstance(node, ScalarNode) else ""
+            if version is None and written.isdigit():
+                version = int(written)  # version: "1", quoted
+            if version is not None and version >= 1:
                 data["version"] = version
+            elif written and not (_is(node, "bool") or _is(node, "null")):
+                data["edition"] = written  # "1.2", "v2 spring": the authors' own label, kept as written
+            else:
+                self.problem(node, f"`version` must be a number or a label such as `1.2`, not {_kind(node)}.",
+                             "Write e.g. `version: 1` or `version: \"2024 spring\"`.")
         if "codes" in fields:
             data["codes"] = self.codes(fields["codes"], "codes", "the codebook", self.alias(root, "codes"))
         else:

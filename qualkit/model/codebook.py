@@ -57,7 +57,10 @@ class Codebook(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str
-    version: int = Field(1, ge=1)
+    version: int = Field(1, ge=1)  # qualkit's own count: each stored change is the next version
+    # The version as the codebook's authors write it when it is not a whole number ("1.2", "v2 spring"):
+    # kept as written, beside qualkit's count.
+    edition: str | None = Field(None, max_length=100)
     codes: list[Code] = Field(default_factory=list)
 
     @field_validator("name")
@@ -66,6 +69,13 @@ class Codebook(BaseModel):
         if not value.strip():
             raise ValueError("codebook name is empty")
         return printable_or_error(value, "codebook name")
+
+    @field_validator("edition")
+    @classmethod
+    def _edition(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return printable_or_error(value.strip(), "codebook version")
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Codebook:

@@ -39,7 +39,8 @@ def read(session: Session, row: CodebookRow) -> Codebook:
                 "children": [], **{f: list(code.definition.get(f, [])) for f in DEFINITION_FIELDS}}
         nodes[code.key] = node
         (nodes[code.parent_key]["children"] if code.parent_key else roots).append(node)
-    return Codebook.model_validate({"name": row.name, "version": row.version, "codes": roots})
+    return Codebook.model_validate({"name": row.name, "version": row.version, "edition": row.edition,
+                                    "codes": roots})
 
 
 def _content(codebook: Codebook) -> dict[str, Any]:
@@ -54,7 +55,7 @@ def save(session: Session, codebook: Codebook, source: str | None) -> tuple[Code
         return latest, False
     number = (session.scalar(select(func.max(CodebookRow.version))
                              .where(CodebookRow.name == codebook.name)) or 0) + 1
-    row = CodebookRow(name=codebook.name, version=number, source=source)
+    row = CodebookRow(name=codebook.name, version=number, edition=codebook.edition, source=source)
     session.add(row)
     session.flush()
     session.add_all(_code_row(row.id, code, parent) for code, parent, _ in codebook.walk())

@@ -127,6 +127,7 @@ class CodebookRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
     version: Mapped[int] = mapped_column(Integer)
+    edition: Mapped[str | None] = mapped_column(String(100))  # the file's own version label, as written
     source: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -183,10 +183,13 @@ def test_wrong_types(line: int, what: str, fix: str) -> None:
     assert len(found) == 8
 
 
-def test_version_must_be_a_positive_whole_number() -> None:
-    for value, kind in (("0", "a number `0`"), ("1.5", "a number `1.5`"), ("two", "text")):
+def test_version_is_a_number_or_a_label_never_a_list_or_yes() -> None:
+    for value, kind in (("yes", "true/false `yes`"), ("[1, 2]", "a list"), ("{major: 1}", "a mapping")):
         problem = one(f"name: Test\nversion: {value}\ncodes: []\n")
-        assert (problem.line, problem.what) == (2, f"`version` must be a whole number from 1 up, not {kind}.")
+        assert (problem.line, problem.what) == (
+            2, f"`version` must be a number or a label such as `1.2`, not {kind}.")
+    for value in ("0", "1.5", "two"):  # kept as the authors wrote it (issue 15)
+        assert parse_codebook(f"name: Test\nversion: {value}\ncodes: []\n").edition == value
 
 
 def test_codes_must_be_a_list_of_mappings() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -129,3 +130,25 @@ def test_the_example_in_the_docs_loads() -> None:
     example = docs.split("```yaml\n", 1)[1].split("```", 1)[0]
     codebook = parse_codebook(example, "docs/codebook.md")
     assert [code.id for code in codebook.flat()] == ["trust", "practical_help", "practical_help_housing"]
+
+
+@pytest.mark.parametrize("written, version, edition", [("1", 1, None), ('"1"', 1, None), ("1.2", 1, "1.2"),
+                                                        ('"v2 spring"', 1, "v2 spring"), ("3", 3, None)])
+def test_a_version_may_be_any_number_or_label_and_is_kept_as_written(written: str, version: int,
+                                                                     edition: str | None) -> None:
+    codebook = parse_codebook(f"name: B\nversion: {written}\ncodes:\n  - id: trust\n    name: Trust\n")
+    assert (codebook.version, codebook.edition) == (version, edition)
+    again = parse_codebook(dump_codebook(codebook))
+    assert (again.version, again.edition) == (version, edition)
+
+
+def test_a_label_version_survives_the_store(tmp_path) -> None:
+    from qualkit import services
+
+    project = services.init_project(tmp_path / "p")
+    (tmp_path / "b.yaml").write_text("name: B\nversion: 1.2\ncodes:\n  - id: trust\n    name: Trust\n")
+    services.import_codebook(project, tmp_path / "b.yaml")
+    assert services.current_codebook(project).edition == "1.2"
+    services.export_codebook(project, tmp_path / "out.yaml")
+    assert "version: '1.2'" in (tmp_path / "out.yaml").read_text() or 'version: "1.2"' in (
+        tmp_path / "out.yaml").read_text()

@@ -1,0 +1,26 @@
+"""a codebook's own version label, kept as its file writes it
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-05 00:30:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0006"
+down_revision: str | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("codebooks") as batch:
+        batch.add_column(sa.Column("edition", sa.String(length=100), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("codebooks") as batch:
+        batch.drop_column("edition")
