@@ -253,3 +253,28 @@ def test_maxqda_guids_survive_import_then_export(project: services.Project, tmp_
     assert_valid(project_xml_of(exported), "Project.xsd")
     again = services.export_qdpx(project, tmp_path / "again.qdpx").path
     assert again.read_bytes() == exported.read_bytes()
+
+
+def test_a_source_that_exists_only_as_a_word_document_is_read(project: services.Project,
+                                                              tmp_path: Path) -> None:
+    """Some programs write a source's rich text alone (`richTextPath` to a .docx, no plain text)."""
+    import io
+
+    import docx
+
+    from qualkit.ingest.extracted import ReadContext, ReadOptions
+    from qualkit.ingest.readers.documents import read_docx
+
+    document = docx.Document()
+    for paragraph in ("Interviewer: What helped?", "Parent: The funding for the nursery, honestly."):
+        document.add_paragraph(paragraph)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    data = buffer.getvalue()
+    text = read_docx(data, ReadContext(Path("x.docx"), ReadOptions())).text  # as the other program read it
+    start = text.index("funding")
+    qde = qde_text("MAXQDA 24", selection(start, start + len("funding"))).replace(
+        f'plainTextPath="internal://{SOURCE}.txt"', f'richTextPath="internal://{SOURCE}.docx"')
+    report = services.import_refi(project, write_qdpx(tmp_path / "rich.qdpx", qde, {f"{SOURCE}.docx": data}))
+    assert report.documents == [("Interview 1", 2)]
+    assert coded_texts(project) == [("funding", "Rosa")]

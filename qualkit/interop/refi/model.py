@@ -90,7 +90,8 @@ class Selection:
 
 @dataclass(frozen=True)
 class Source:
-    """A TextSource. `text` is its plain text when known; `path` is its plainTextPath."""
+    """A TextSource. `text` is its plain text when known; `path` is its plainTextPath; `rich_path` its
+    richTextPath, read when it is the only text (a .docx some programs write alone)."""
 
     guid: str
     name: str
@@ -103,6 +104,7 @@ class Source:
     user: str | None = None
     created: datetime | None = None
     line: int | None = None
+    rich_path: str | None = None
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,15 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from qualkit.errors import EncodingError
+from qualkit.errors import EncodingError, IngestError
 from qualkit.ingest.encoding import decode_text
+from qualkit.ingest.extracted import ReadContext, ReadOptions
 from qualkit.ingest.normalise import normalise_text, rejoin_page_breaks
+from qualkit.ingest.readers.documents import read_docx
+from qualkit.ingest.safety import parser_boundary
 from qualkit.ingest.segmenter import SegmentationOptions, segment_text
 from qualkit.interop.refi import model as refi
 from qualkit.interop.refi.descriptions import key_from_name, parse_description
@@ -300,7 +303,30 @@ class _Planner:
     def text_of(self, source: refi.Source) -> str | None:
         if source.text is not None:
             return source.text
-        return self.file_text(source.path or "", f"source '{source.name}' and its codings", source.line)
+        what = f"source '{source.name}' and its codings"
+        if source.path is None and source.rich_path:
+            return self.docx_text(source.rich_path, what, source.line)
+        return self.file_text(source.path or "", what, source.line)
+
+    def docx_text(self, path: str, what: str, line: int | None) -> str | None:
+        """The text of a source that exists only as a Word document, read as `qualkit import` reads
+        one; its selections are then checked against that text like any other."""
+        scheme, _, rest = path.partition("://")
+        if scheme.lower() in ("relative", "absolute"):
+            self.drop(f"{what} not imported (its text is outside the archive: {path}).", line)
+            return None
+        name = PurePosixPath(rest or path).name
+        data = self.read_file(name)
+        if data is None:
+            self.drop(f"{what} not imported (its file {path} is missing).", line)
+            return None
+        try:
+            with parser_boundary(Path(name), "a Word .docx document"):
+                extracted = read_docx(data, ReadContext(Path(name), ReadOptions()))
+        except IngestError as error:
+            self.drop(f"{what} not imported ({error}).", line)
+            return None
+        return extracted.text
 
     def file_text(self, path: str, what: str, line: int | None) -> str | None:
         """An internal file's text; files outside the archive are never read."""

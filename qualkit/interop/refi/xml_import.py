@@ -252,7 +252,10 @@ class _Reader:
     def text_source(self, element: etree._Element, name: str) -> Source | None:
         key = guid(element.get("guid"))
         content, path = _text(element, "PlainTextContent"), element.get("plainTextPath")
-        if key is None or (content is None and not path):
+        rich = element.get("richTextPath") if content is None and not path else None
+        if rich and not rich.lower().endswith(".docx"):
+            rich = None  # only Word documents are read from their rich text
+        if key is None or (content is None and not path and not rich):
             why = "it has no GUID" if key is None else "it has no plain text, only a rich-text file"
             self.drop(element, f"source '{name}' and its codings", why)
             return None
@@ -261,7 +264,7 @@ class _Reader:
             tuple(s for s in map(self.selection, _children(element, "PlainTextSelection")) if s),
             tuple(c for c in map(self.coding, _children(element, "Coding")) if c),
             _refs(element, "NoteRef"), self.values(element), guid(element.get("creatingUser")),
-            _moment(element.get("creationDateTime")), element.sourceline)
+            _moment(element.get("creationDateTime")), element.sourceline, rich)
 
     def selection(self, element: etree._Element) -> Selection | None:
         key, start, end = guid(element.get("guid")), element.get("startPosition"), element.get("endPosition")
