@@ -113,11 +113,18 @@ def test_drag_select_code_accept_from_stripe_and_nothing_leaves_the_machine(
     assert [(c.start, c.end, c.code, c.status, c.part) for c in mine] == [  # type: ignore[attr-defined]
         (start, start + len("built trust"), "trust", "accepted", True)]
 
+    page.locator(f"[data-coding-id='{mine[0].id}']").wait_for()  # the page has redrawn with the new coding
     stripe = page.locator(f"[data-coding-id='{suggestion.id}']")
     stripe.wait_for()
     assert "suggested" in (stripe.get_attribute("title") or "")
-    stripe.click()
-    page.locator(".qkd-actions").get_by_role("button", name="Accept (A)").click()
+    accept = page.locator(".qkd-actions").get_by_role("button", name="Accept (A)")
+    for _ in range(3):  # a redraw landing between the two clicks closes the popup: open it again
+        stripe.click()
+        try:
+            accept.click(timeout=10_000)
+            break
+        except sync_api.TimeoutError:
+            continue
     wait_for(lambda: suggestion.id in [a.id for a in services.review_queue(project, status="accepted")])
     decided = next(a for a in services.review_queue(project, status="accepted") if a.id == suggestion.id)
     assert decided.reviewer == "Ana"
