@@ -1,40 +1,23 @@
-"""Readers keyed by file suffix, and `parse_file`, the single entry point from a path to documents."""
+"""`parse_file`, the single entry point from a path to documents, over the readers table
+(`qualkit.ingest.readers.FORMATS`)."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from pathlib import Path
 
 from qualkit.errors import BadNameError, UnsupportedFormatError
-from qualkit.ingest.extracted import FlowText, ReadContext, ReadOptions, StructuredUnits, assemble_units
+from qualkit.ingest.extracted import FlowText, ReadContext, ReadOptions, assemble_units
 from qualkit.ingest.normalise import normalise_text, rejoin_page_breaks
+from qualkit.ingest.readers import FORMATS, Reader
 from qualkit.ingest.safety import check_bytes, check_size, check_text_size, parser_boundary
 from qualkit.ingest.segmenter import segment_text
 from qualkit.model import Document
 from qualkit.model.names import unprintable
 
-# What each suffix is called in an error message ("could not be read as ...").
-_KINDS = {".docx": "a Word .docx document", ".odt": "an OpenDocument .odt text", ".pdf": "a PDF",
-          ".xlsx": "an Excel .xlsx workbook", ".rtf": "RTF", ".html": "HTML", ".htm": "HTML",
-          ".csv": "CSV", ".tsv": "TSV", ".jsonl": "JSON lines", ".vtt": "WebVTT", ".srt": "SRT subtitles"}
-
-Reader = Callable[[bytes, ReadContext], "FlowText | list[StructuredUnits] | StructuredUnits"]
-READERS: dict[str, Reader] = {}
-
-
-def reader(*suffixes: str) -> Callable[[Reader], Reader]:
-    """Register a reader for the given suffixes (lower case, with the dot)."""
-    def register(fn: Reader) -> Reader:
-        for suffix in suffixes:
-            READERS[suffix] = fn
-        return fn
-    return register
-
 
 def supported_suffixes() -> list[str]:
-    from qualkit.ingest import readers  # noqa: F401  (registers every reader)
-    return sorted(READERS)
+    return sorted(FORMATS)
 
 
 def parse_file(path: str | Path, options: ReadOptions | None = None,
@@ -43,12 +26,10 @@ def parse_file(path: str | Path, options: ReadOptions | None = None,
 
     Everything after reading the bytes runs inside `parser_boundary`: whatever a parser raises ends as
     a typed `IngestError` naming the file."""
-    from qualkit.ingest import readers  # noqa: F401  (registers every reader)
-
     path = Path(path)
     options = options or ReadOptions()
     suffix = path.suffix.lower()
-    if suffix not in READERS:
+    if suffix not in FORMATS:
         raise UnsupportedFormatError(
             path, f"has a {suffix or 'missing'} extension, which qualkit does not import.",
             f"Convert it to one of: {', '.join(supported_suffixes())}.",
@@ -56,9 +37,10 @@ def parse_file(path: str | Path, options: ReadOptions | None = None,
     if data is None:
         check_size(path, path.stat().st_size, options.limits)
         data = path.read_bytes()
-    with parser_boundary(path, _KINDS.get(suffix, "text")):
+    read = FORMATS[suffix].reader()
+    with parser_boundary(path, FORMATS[suffix].kind):
         check_bytes(path, data, suffix, options.limits)
-        documents = _documents(path, suffix, data, options)
+        documents = _documents(path, suffix, data, options, read)
     for document in documents:  # a file's name, or one its content gives (a sheet, a JSONL "document")
         if problem := unprintable(document.name):
             raise BadNameError(path, f"gives the document name {document.name[:60]!r}, which holds "
@@ -67,9 +49,9 @@ def parse_file(path: str | Path, options: ReadOptions | None = None,
     return documents
 
 
-def _documents(path: Path, suffix: str, data: bytes, options: ReadOptions) -> list[Document]:
+def _documents(path: Path, suffix: str, data: bytes, options: ReadOptions, read: Reader) -> list[Document]:
     sha256 = hashlib.sha256(data).hexdigest()
-    extracted = READERS[suffix](data, ReadContext(path, options))
+    extracted = read(data, ReadContext(path, options))
     groups = extracted if isinstance(extracted, list) else [extracted]
     check_text_size(path, sum(len(g.text) if isinstance(g, FlowText) else sum(len(u.text) for u in g.units)
                               for g in groups), options.limits)

@@ -5,12 +5,17 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import subprocess
+import sys
 from datetime import datetime
+from pathlib import Path
 
 import openpyxl
 import pytest
 
+from qualkit.ingest import readers
 from qualkit.ingest.extracted import ReadOptions
+from qualkit.ingest.readers import FORMATS
 from qualkit.ingest.registry import parse_file, supported_suffixes
 from qualkit.model import SegmentKind
 
@@ -28,6 +33,19 @@ def test_every_format_has_a_reader() -> None:
     expected = {".txt", ".md", ".docx", ".pdf", ".odt", ".rtf", ".html", ".vtt", ".srt", ".csv",
                 ".xlsx", ".jsonl"}
     assert expected <= set(supported_suffixes())
+    for suffix in supported_suffixes():
+        assert callable(FORMATS[suffix].reader()), suffix
+
+
+def test_readers_are_listed_not_registered_by_import() -> None:
+    """The readers table is the one registration: no reader module imports the registry, so importing
+    a reader alone (as the REFI import does for .docx) neither needs nor runs the registry."""
+    code = ("import sys; import qualkit.ingest.readers.documents; "
+            "print('qualkit.ingest.registry' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+    for module in Path(readers.__file__).parent.glob("*.py"):
+        assert "qualkit.ingest.registry" not in module.read_text(encoding="utf-8"), module.name
 
 
 def test_txt_interview(parse_one, tmp_path) -> None:

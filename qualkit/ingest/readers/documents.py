@@ -12,7 +12,6 @@ from lxml import etree
 
 from qualkit.errors import CorruptFileError, UnsafeFileError
 from qualkit.ingest.extracted import FlowText, ReadContext
-from qualkit.ingest.registry import reader
 from qualkit.ingest.safety import check_text_size, corrupt
 
 _MAX_BOLD_LABEL_WORDS = 4
@@ -22,7 +21,6 @@ _ODF_BLOCKS = (f"{{{_ODF_TEXT}}}p", f"{{{_ODF_TEXT}}}h")
 _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
 
 
-@reader(".docx")
 def read_docx(data: bytes, ctx: ReadContext) -> FlowText:
     try:
         document = docx.Document(io.BytesIO(data))
@@ -71,7 +69,6 @@ def _table_rows(table: Table) -> list[str]:
     return rows
 
 
-@reader(".odt")
 def read_odt(data: bytes, ctx: ReadContext) -> FlowText:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:

@@ -11,7 +11,6 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamO
 
 from qualkit.errors import EncryptedFileError, FileTooLargeError, NoTextError
 from qualkit.ingest.extracted import FlowText, ReadContext
-from qualkit.ingest.registry import reader
 from qualkit.ingest.safety import check_text_size, corrupt
 from qualkit.ingest.speakers import match_label
 
@@ -20,7 +19,6 @@ _ENDS_SENTENCE = re.compile(r"[.!?:\"”’)\]]$")
 _SHORT_LINE = 0.7  # a line shorter than this share of the page's longest line may end a paragraph
 
 
-@reader(".pdf")
 def read_pdf(data: bytes, ctx: ReadContext) -> FlowText:
     try:
         pdf = PdfReader(io.BytesIO(data))

@@ -17,7 +17,6 @@ from qualkit.errors import CorruptFileError, FileTooLargeError, NoTextError, She
 from qualkit.ingest.casenotes import iso_date
 from qualkit.ingest.encoding import decode_text
 from qualkit.ingest.extracted import ReadContext, SourceUnit, StructuredUnits
-from qualkit.ingest.registry import reader
 from qualkit.ingest.safety import Limits, check_depth, corrupt
 from qualkit.model import SegmentKind
 
@@ -29,7 +28,6 @@ _FREE_TEXT_MIN_WORDS = 6
 _JSONL_RESERVED = {"text", "speaker", "group", "document", "start", "end", "id"}
 
 
-@reader(".csv", ".tsv")
 def read_csv(data: bytes, ctx: ReadContext) -> StructuredUnits:
     return _table_units(_csv_rows(data, ctx), ctx, sheet=None)
 
@@ -84,7 +82,6 @@ def _xlsx_sheets(data: bytes, ctx: ReadContext) -> list[tuple[str, list[list[str
     return sheets
 
 
-@reader(".xlsx")
 def read_xlsx(data: bytes, ctx: ReadContext) -> list[StructuredUnits]:
     sheets = _xlsx_sheets(data, ctx)
     if len(sheets) == 1:
@@ -180,7 +177,6 @@ def _date_iso(value: str) -> str:
     return value
 
 
-@reader(".jsonl")
 def read_jsonl(data: bytes, ctx: ReadContext) -> list[StructuredUnits]:
     """`{"id", "text", "speaker"?, "group"?, "document"?, ...attributes}` per line; lines that
     name a document are grouped into that document, in order of first appearance."""

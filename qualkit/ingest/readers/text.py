@@ -11,7 +11,6 @@ from striprtf.striprtf import rtf_to_text
 from qualkit.errors import NoTextError
 from qualkit.ingest.encoding import decode_text
 from qualkit.ingest.extracted import FlowText, ReadContext
-from qualkit.ingest.registry import reader
 from qualkit.ingest.safety import check_depth, corrupt
 
 # Leftover HTML in text exports (a table pasted from an intranet page): common enough to clean.
@@ -22,7 +21,6 @@ _BLOCK_TAGS = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre
                "caption", "figcaption", "div"]
 
 
-@reader(".txt", ".md", ".markdown")
 def read_plain(data: bytes, ctx: ReadContext) -> FlowText:
     text = decode_text(data, ctx.path)
     if len(_LEFTOVER_TAG.findall(text)) >= 3:
@@ -30,7 +28,6 @@ def read_plain(data: bytes, ctx: ReadContext) -> FlowText:
     return FlowText(text)
 
 
-@reader(".rtf")
 def read_rtf(data: bytes, ctx: ReadContext) -> FlowText:
     try:
         text = rtf_to_text(data.decode("latin-1"), errors="ignore")
@@ -51,7 +48,6 @@ def _depth(root: Tag) -> int:
     return deepest
 
 
-@reader(".html", ".htm")
 def read_html(data: bytes, ctx: ReadContext) -> FlowText:
     """Block elements become paragraphs; inline markup (bold speaker names) stays in line."""
     soup = BeautifulSoup(decode_text(data, ctx.path), "lxml")

@@ -12,7 +12,6 @@ from webvtt.errors import MalformedFileError
 
 from qualkit.ingest.encoding import decode_text
 from qualkit.ingest.extracted import ReadContext, SourceUnit, StructuredUnits
-from qualkit.ingest.registry import reader
 from qualkit.ingest.safety import corrupt
 from qualkit.ingest.speakers import match_label, parse_timestamp
 from qualkit.model import SegmentKind
@@ -29,7 +28,6 @@ class Cue:
     speaker: str | None
 
 
-@reader(".vtt")
 def read_vtt(data: bytes, ctx: ReadContext) -> StructuredUnits:
     try:
         captions = webvtt.from_buffer(io.StringIO(decode_text(data, ctx.path)))
@@ -41,7 +39,6 @@ def read_vtt(data: bytes, ctx: ReadContext) -> StructuredUnits:
     return _turns(cues)
 
 
-@reader(".srt")
 def read_srt(data: bytes, ctx: ReadContext) -> StructuredUnits:
     try:
         subtitles = list(srt.parse(decode_text(data, ctx.path)))

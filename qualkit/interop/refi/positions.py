@@ -17,11 +17,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 # The normaliser's own patterns, so the two cannot drift apart (callers also compare the results).
-from qualkit.ingest.normalise import _CONTROL, _INVISIBLE, _PAGE_BREAK, _TRAILING_SPACE
-
-_LINE_ENDINGS = re.compile("\r\n|\r|\f|\u2028|\u2029")
-_BREAK_FOR = {"\r\n": "\n", "\r": "\n", "\f": "\n\n", "\u2028": "\n", "\u2029": "\n\n"}
-_NO_BREAK_SPACE = re.compile("[\u00a0\u202f]")
+from qualkit.ingest.normalise import (
+    CONTROL,
+    INVISIBLE,
+    LINE_BREAK,
+    LINE_BREAKS,
+    NO_BREAK_SPACE,
+    PAGE_BREAK,
+    TRAILING_SPACE,
+)
 
 
 @dataclass(frozen=True)
@@ -39,16 +43,16 @@ class MappedText:
 def track_normalisation(raw: str) -> MappedText:
     """`normalise_text` then `rejoin_page_breaks`, with each character's origin kept."""
     text, origins = raw, list(range(len(raw)))
-    text, origins = _sub(text, origins, _LINE_ENDINGS, lambda m: _BREAK_FOR[m.group()])
-    text, origins = _sub(text, origins, _INVISIBLE, lambda m: "")
-    text, origins = _sub(text, origins, _CONTROL, lambda m: "")
-    text, origins = _sub(text, origins, _NO_BREAK_SPACE, lambda m: " ")
+    text, origins = _sub(text, origins, LINE_BREAK, lambda m: LINE_BREAKS[m.group()])
+    text, origins = _sub(text, origins, INVISIBLE, lambda m: "")
+    text, origins = _sub(text, origins, CONTROL, lambda m: "")
+    text, origins = _sub(text, origins, NO_BREAK_SPACE, lambda m: " ")
     text, origins = _nfc(text, origins)
-    text, origins = _sub(text, origins, _TRAILING_SPACE, lambda m: "")
+    text, origins = _sub(text, origins, TRAILING_SPACE, lambda m: "")
     stripped = text.strip("\n")
     first = len(text) - len(text.lstrip("\n"))
     text, origins = stripped, origins[first:first + len(stripped)]
-    text, origins = _sub(text, origins, _PAGE_BREAK, lambda m: " ")
+    text, origins = _sub(text, origins, PAGE_BREAK, lambda m: " ")
     return MappedText(text, tuple(origins))
 
 
