@@ -15,14 +15,9 @@ from typing import Any
 
 from qualkit.ingest.casenotes import entry_attributes, match_dated_line
 from qualkit.ingest.sentences import pack_spans, sentence_spans
-from qualkit.ingest.speakers import (
-    accept_labels,
-    is_interviewer_label,
-    label_key,
-    match_attribution,
-    match_label,
-)
+from qualkit.ingest.speakers import accept_labels, match_attribution, match_label
 from qualkit.model import UNCODED_KINDS, Segment, SegmentKind
+from qualkit.model.speakers import is_interviewer_label, label_key
 
 DEFAULT_MAX_CHARS = 1200
 # No segment is longer than this, whatever its kind or sentences: a sentence longer than `max_chars`

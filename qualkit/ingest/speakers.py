@@ -12,6 +12,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from qualkit.model.speakers import INTERVIEWER_LABELS, PROJECT_WIDE_LABEL, label_key
+
 _TIMESTAMP = r"(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)"
 _LABEL_LINE = re.compile(
     r"[ \t]*(?:[\[(]?" + _TIMESTAMP + r"[\])]?[ \t]*[-–]?[ \t]*)?"
@@ -21,20 +23,12 @@ _LABEL_LINE = re.compile(
 _ATTRIBUTION = re.compile(r"\((?P<label>[A-Z][A-Za-z0-9'’ ,.\-]{0,40})\)[ \t]*$")
 _QUOTE_END = frozenset(".!?…\"'”’")  # what a quote ends with; `Team (TFS)` or `Name (Role)` is no quote
 
-INTERVIEWER_LABELS = frozenset(
-    {"interviewer", "int", "i", "q", "researcher", "facilitator", "moderator", "evaluator", "iv"}
-)
 # The other side of an interview, however the transcriber wrote it ("R:" after "I:", "A:" after "Q:",
 # "Mum:"): a label like these is a speaker even when used once, in any mix of styles.
 RESPONDENT_LABELS = frozenset(
     {"r", "a", "p", "resp", "respondent", "interviewee", "participant", "answer", "mum", "dad", "mother",
      "father", "parent", "carer", "nan", "gran", "grandparent", "child", "young person", "yp"}
 )
-# Labels that name a person across the whole project (an ID after a role word, or P-numbers):
-# "Keyworker C", "Partner B", "Parent 2", "P3", "YP2". Others ("R", "MUM", "Speaker 2") only
-# mean something inside one document.
-_PROJECT_WIDE = re.compile(r"^(?:[A-Za-z]+(?: [A-Za-z]+)* (?:[A-Z]|\d{1,3})|[A-Z]{1,3}\d{1,3})$")
-_GENERIC = re.compile(r"^(?:speaker|interviewer|respondent|interviewee|participant)\b", re.I)
 _MAX_LABEL_WORDS = 4
 
 
@@ -68,10 +62,6 @@ def match_label(text: str, line_start: int, line_end: int) -> LabelMatch | None:
     return LabelMatch(label, m.end(), parse_timestamp(stamp) if stamp else None)
 
 
-def label_key(label: str) -> str:
-    return " ".join(label.lower().split())
-
-
 def accept_labels(candidates: list[str]) -> set[str]:
     """Decide which candidate labels (in document order) are real speakers.
 
@@ -93,21 +83,11 @@ def accept_labels(candidates: list[str]) -> set[str]:
         if key in recurring:
             started = True
         elif started and (
-            key in INTERVIEWER_LABELS or key in RESPONDENT_LABELS or _PROJECT_WIDE.match(cand)
+            key in INTERVIEWER_LABELS or key in RESPONDENT_LABELS or PROJECT_WIDE_LABEL.match(cand)
             or (shouting and cand.isupper())
         ):
             accepted.add(key)
     return accepted
-
-
-def is_interviewer_label(label: str) -> bool:
-    key = label_key(label)
-    return key in INTERVIEWER_LABELS or key.startswith("interviewer")
-
-
-def is_project_wide_label(label: str) -> bool:
-    """True when the label identifies one person across documents (e.g. `Keyworker C`, `P3`)."""
-    return bool(_PROJECT_WIDE.match(label.strip())) and not _GENERIC.match(label.strip())
 
 
 def match_attribution(paragraph: str) -> re.Match[str] | None:

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
-from qualkit.ingest.speakers import is_interviewer_label, is_project_wide_label
 from qualkit.model import Document
+from qualkit.model.speakers import is_interviewer_label, participant_label_for
 from qualkit.store.schema import (
     CorpusRow,
     DocumentRow,
@@ -47,14 +47,6 @@ def document_named(session: Session, corpus_id: int | None, name: str) -> Docume
     if corpus_id is not None:
         query = query.where(DocumentRow.corpus_id == corpus_id)
     return session.scalar(query.limit(1))
-
-
-def participant_label_for(speaker: str, document_name: str) -> str:
-    """Project-wide IDs ("Keyworker C", "P3") name one person everywhere; other labels ("R",
-    "MUM", "Speaker 2", "Interviewer") only within their document."""
-    if is_project_wide_label(speaker) and not is_interviewer_label(speaker):
-        return speaker
-    return f"{speaker} ({document_name})"
 
 
 def get_or_create_participant(session: Session, label: str, **fields: Any) -> ParticipantRow:

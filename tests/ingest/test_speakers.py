@@ -5,14 +5,9 @@ from __future__ import annotations
 import pytest
 
 from qualkit.ingest.segmenter import SegmentationOptions, segment_text
-from qualkit.ingest.speakers import (
-    accept_labels,
-    is_interviewer_label,
-    is_project_wide_label,
-    match_label,
-    parse_timestamp,
-)
+from qualkit.ingest.speakers import accept_labels, match_label, parse_timestamp
 from qualkit.model import SegmentKind
+from qualkit.model.speakers import is_interviewer_label, is_project_wide_label, participant_label_for
 
 from ingest_helpers import kinds
 
@@ -188,3 +183,10 @@ def test_is_interviewer_label(label: str, interviewer: bool) -> None:
                                              ("Speaker 2", False), ("MUM", False), ("R", False)])
 def test_is_project_wide_label(label: str, wide: bool) -> None:
     assert is_project_wide_label(label) is wide
+
+
+@pytest.mark.parametrize(("label", "participant"), [
+    ("Keyworker C", "Keyworker C"), ("P3", "P3"), ("R", "R (kw.txt)"),
+    ("Interviewer 2", "Interviewer 2 (kw.txt)"), ("Speaker 2", "Speaker 2 (kw.txt)")])
+def test_participant_label_is_project_wide_only_for_ids(label: str, participant: str) -> None:
+    assert participant_label_for(label, "kw.txt") == participant
