@@ -61,6 +61,14 @@ class Counts:
     second_only: int
     both: int
 
+    @classmethod
+    def of(cls, first: Sequence[bool], second: Sequence[bool]) -> Counts:
+        """The table of two aligned yes/no columns, one entry per unit."""
+        cells = [0, 0, 0, 0]  # neither, first only, second only, both
+        for a, b in zip(first, second, strict=True):
+            cells[bool(a) + 2 * bool(b)] += 1
+        return cls(*cells)
+
     @property
     def units(self) -> int:
         return self.neither + self.first_only + self.second_only + self.both
@@ -119,10 +127,19 @@ def figures(counts: Counts) -> Figures:
     n = counts.units
     first, second = counts.first_only + counts.both, counts.second_only + counts.both
     agreeing = counts.neither + counts.both
-    chance = first * second + (n - first) * (n - second)  # n² x the agreement expected by chance
-    kappa = None if chance == n * n else (n * agreeing - chance) / (n * n - chance)
-    return Figures(n, first, second, counts.both, agreeing / n if n else None, kappa,
+    return Figures(n, first, second, counts.both, agreeing / n if n else None, cohen_kappa(counts),
                    krippendorff_alpha(counts))
+
+
+def cohen_kappa(counts: Counts) -> float | None:
+    """Cohen's kappa from one 2x2 table: the one implementation qualkit has (evaluation uses it too).
+    None when both coders gave every unit the same single answer (or there are no units)."""
+    n = counts.units
+    first, second = counts.first_only + counts.both, counts.second_only + counts.both
+    chance = first * second + (n - first) * (n - second)  # n² x the agreement expected by chance
+    if chance == n * n:
+        return None
+    return (n * (counts.neither + counts.both) - chance) / (n * n - chance)
 
 
 def krippendorff_alpha(counts: Counts) -> float | None:

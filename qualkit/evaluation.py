@@ -8,9 +8,10 @@ Undefined values are None rather than a silent 0, and macro averages skip them:
 - precision is None when the predicted side applied the code to no unit;
 - recall is None when the reference side applied it to no unit;
 - F1 is 2tp / (2tp + fp + fn), None only when neither side applied the code;
-- kappa is None when both sides gave every unit the same single answer (the code applied to all
-  units by both, or to none by both): agreement is then total but there is no variance against
-  which to measure chance. When only one side is constant, kappa is defined and is 0 or below.
+- kappa (Cohen's, computed by `qualkit.agreement.cohen_kappa`) is None when both sides gave every
+  unit the same single answer (the code applied to all units by both, or to none by both):
+  agreement is then total but there is no variance against which to measure chance. When only one
+  side is constant, kappa is defined and is 0 or below.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import fmean
+
+from qualkit.agreement import Counts, cohen_kappa
 
 Coding = Mapping[str, set[str]]
 
@@ -61,15 +64,11 @@ def _mean(values: Iterable[float | None]) -> float | None:
 def code_agreement(code: str, reference: list[bool], predicted: list[bool],
                    decisions: int | None = None) -> CodeAgreement:
     """Agreement on one code from two aligned yes/no columns."""
-    from sklearn.metrics import cohen_kappa_score  # here, not at the top: importing sklearn takes seconds
-
-    tp = sum(r and p for r, p in zip(reference, predicted, strict=True))
-    support, claimed = sum(reference), sum(predicted)
+    table = Counts.of(reference, predicted)
+    tp, support, claimed = table.both, table.first_only + table.both, table.second_only + table.both
     fp, fn = claimed - tp, support - tp
-    no_variance = len(set(reference) | set(predicted)) <= 1  # both sides gave one same answer
-    kappa = None if no_variance else float(cohen_kappa_score(reference, predicted, labels=[False, True]))
     return CodeAgreement(code, support, claimed, tp, _ratio(tp, claimed), _ratio(tp, support),
-                         _ratio(2 * tp, 2 * tp + fp + fn), kappa, decisions)
+                         _ratio(2 * tp, 2 * tp + fp + fn), cohen_kappa(table), decisions)
 
 
 def evaluate_codings(reference: Coding, predicted: Coding, unit_ids: Sequence[str],
