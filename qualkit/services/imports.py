@@ -6,9 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from qualkit.errors import IngestError, NotFoundError, QualkitError, SheetError
 from qualkit.ingest.participants import SheetRow, read_participants_sheet
 from qualkit.ingest.registry import parse_file, supported_suffixes
@@ -16,12 +13,9 @@ from qualkit.ingest.segmenter import DOCUMENT_KINDS
 from qualkit.model import Document
 from qualkit.services.projects import Progress, Project, current_user
 from qualkit.services.refi import REFI_SUFFIXES, RefiImportReport, plan_refi, store_refi
+from qualkit.store import Session
+from qualkit.store import imports as store
 from qualkit.store import repository as repo
-from qualkit.store.schema import (
-    DocumentRow,
-    ParticipantRow,
-    SpeakerRow,
-)
 
 SHEET_STEM = "participants"
 
@@ -48,7 +42,7 @@ class ImportFailed(QualkitError):
         self.errors = errors
         listing = "\n".join(f"  - {e}" for e in errors)
         super().__init__(f"{len(errors)} file(s) could not be imported, so nothing was:\n{listing}",
-                         "Fix or remove them, or pass --skip-bad to import the others.")
+                         "Fix or remove them, or import again skipping unreadable files to import the others.")
 
 
 def collect_sources(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -69,7 +63,7 @@ def collect_sources(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, 
             if child.name.startswith((".", "_")):
                 continue
             if child.stem.lower() == SHEET_STEM:
-                skipped.append((str(child), "participants sheet: load it with `qualkit participants`"))
+                skipped.append((str(child), "participants sheet: load it as participants, not as a source"))
             elif child.suffix.lower() not in suffixes:
                 skipped.append((str(child), f"unsupported {child.suffix or 'extension'}"))
             else:
@@ -141,7 +135,7 @@ def import_sources(project: Project, paths: Iterable[Path], *, corpus: str = "ma
             report.exchange.append(store_refi(session, plan, path, corpus))
         corpus_row = repo.get_or_create_corpus(session, corpus)
         for documents in parsed:
-            same = repo.document_with_sha(session, corpus_row.id, documents[0].sha256)
+            same = store.document_with_sha(session, corpus_row.id, documents[0].sha256)
             if same is not None and same.source_path is not None:
                 if Path(same.source_path).name == Path(documents[0].source_path or "").name:
                     report.unchanged.extend(d.name for d in documents)
@@ -149,7 +143,7 @@ def import_sources(project: Project, paths: Iterable[Path], *, corpus: str = "ma
                     report.duplicates.append((Path(documents[0].source_path or "").name, same.name))
                 continue
             for document in documents:
-                if repo.document_named(session, corpus_row.id, document.name):
+                if store.document_named(session, corpus_row.id, document.name):
                     report.changed.append(document.name)
                     continue
                 row = repo.add_document(session, corpus_row.id, document)
@@ -185,50 +179,37 @@ def load_participants(project: Project, sheet: Path) -> ParticipantsReport:
 
 def _apply_sheet_row(session: Session, sheet: Path, row: SheetRow) -> bool:
     if row.speaker is None:
-        documents = session.scalars(select(DocumentRow).where(DocumentRow.name == row.document)).all()
-        for document in documents:
-            document.group = row.group or document.group
-            document.display_name = row.display_name or document.display_name
-            document.attributes = {**(document.attributes or {}), **row.attributes,
-                                   **({"site": row.site} if row.site else {})}
+        documents = store.documents_named(session, row.document or "")
+        for document_id in documents:
+            attributes = {**row.attributes, **({"site": row.site} if row.site else {})}
+            store.merge_document_details(session, document_id, group=row.group, display_name=row.display_name,
+                                         attributes=attributes)
         return bool(documents)
     speakers = _speakers_for(session, sheet, row)
     if not speakers:
         return False
-    participant = speakers[0].participant
-    if row.participant and row.participant != participant.label:
-        previous = participant
-        participant = repo.get_or_create_participant(session, row.participant, role=previous.role)
-        for speaker in speakers:
-            speaker.participant_id = participant.id
-        session.flush()
-        repo.delete_if_unspoken(session, previous)
-    participant.group = row.group or participant.group
-    participant.role = row.role or participant.role
-    participant.site = row.site or participant.site
-    participant.attributes = {**(participant.attributes or {}), **row.attributes}
-    if row.names:
-        participant.known_names = sorted({*(participant.known_names or ()), *row.names})
-    session.flush()
-    repo.set_participant_codability(session, participant.id, not _is_interviewer(participant))
+    label = speakers[0].participant
+    if row.participant and row.participant != label:
+        store.move_speakers(session, [speaker.id for speaker in speakers], row.participant)
+        label = row.participant
+    person = store.merge_participant(session, label, group=row.group, role=row.role, site=row.site,
+                                     attributes=row.attributes, known_names=row.names)
+    repo.set_participant_codability(session, person.id, not _is_interviewer(person.role))
     return True
 
 
-def _is_interviewer(participant: ParticipantRow) -> bool:
-    return (participant.role or "").strip().lower() == "interviewer"
+def _is_interviewer(role: str | None) -> bool:
+    return (role or "").strip().lower() == "interviewer"
 
 
-def _speakers_for(session: Session, sheet: Path, row: SheetRow) -> list[SpeakerRow]:
-    query = select(SpeakerRow).join(DocumentRow, SpeakerRow.document_id == DocumentRow.id)
+def _speakers_for(session: Session, sheet: Path, row: SheetRow) -> list[store.SpeakerLink]:
+    speaker = row.speaker or ""
     if row.document:
-        return list(session.scalars(query.where(DocumentRow.name == row.document,
-                                                SpeakerRow.label == row.speaker)))
-    by_participant = list(session.scalars(
-        query.join(ParticipantRow, SpeakerRow.participant_id == ParticipantRow.id)
-        .where(ParticipantRow.label == row.speaker)))
+        return store.speakers_labelled(session, speaker, row.document)
+    by_participant = store.speakers_of(session, speaker)
     if by_participant:
         return by_participant
-    speakers = list(session.scalars(query.where(SpeakerRow.label == row.speaker)))
+    speakers = store.speakers_labelled(session, speaker)
     if len({s.document_id for s in speakers}) > 1:
         raise SheetError(sheet, f"speaker '{row.speaker}' appears in {len(speakers)} documents.",
                          "Add a 'document' column so each row names the file it means.", row=row.row)
@@ -240,24 +221,23 @@ def set_display_name(project: Project, document: str, display_name: str | None) 
     that holds an identifier)."""
     shown = " ".join((display_name or "").split()) or None
     with project.transaction() as session:
-        row = repo.document_named(session, None, document)
-        if row is None:
-            raise NotFoundError(f"no document named '{document}' in the project.",
-                                "See `qualkit show PROJECT documents` for the names.")
+        row = _document(session, document)
+        previous = store.set_display_name(session, row.id, shown)
         repo.log_event(session, current_user(), "set_display_name", "document", row.id,
-                       **{"from": row.display_name, "to": shown})
-        row.display_name = shown
+                       **{"from": previous, "to": shown})
 
 
 def set_document_group(project: Project, document: str, group: str) -> None:
     """Set a document's stakeholder group (used where no participant says otherwise)."""
     with project.transaction() as session:
-        row = repo.document_named(session, None, document)
-        if row is None:
-            raise NotFoundError(f"no document named '{document}' in the project.",
-                                "See `qualkit show PROJECT documents` for the names.")
-        row.group = group
+        row = _document(session, document)
+        store.set_group(session, row.id, group)
         repo.log_event(session, current_user(), "set_group", "document", row.id)
 
 
-
+def _document(session: Session, name: str) -> store.DocumentRef:
+    row = store.document_named(session, None, name)
+    if row is None:
+        raise NotFoundError(f"no document named '{name}' in the project.",
+                            "Use a document name the project's list of documents shows.")
+    return row

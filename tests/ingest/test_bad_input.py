@@ -254,7 +254,7 @@ def test_csv_with_short_rows_and_blank_lines_is_fine(parse_one) -> None:
 
 
 def test_csv_without_a_free_text_column(write) -> None:
-    expect(write, "scores.csv", "id,score,band\n1,4,A\n2,5,B\n", SheetError, "row 1", "--text-column",
+    expect(write, "scores.csv", "id,score,band\n1,4,A\n2,5,B\n", SheetError, "row 1", "Name the text column",
            "id, score, band")
 
 

@@ -166,7 +166,7 @@ def _text_columns(header: list[str], rows: list[list[str]], ctx: ReadContext, wh
             free.append(i)
     if not free:
         raise SheetError(where, "has no column that looks like free text.",
-                         f"Name the text column with --text-column (columns: {', '.join(header)}).", row=1)
+                         f"Name the text column to import (columns: {', '.join(header)}).", row=1)
     return free
 
 
