@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from qualkit.reports.model import ACCEPTED, KINDS, NO_GROUP, SUGGESTED, ReportInput, SegmentFact, Theme
+from qualkit.model.coding import Status
+from qualkit.reports.model import KINDS, NO_GROUP, CodingFact, ReportInput, SegmentFact, Theme
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def group_sizes(segments: list[SegmentFact]) -> list[GroupSize]:
 
 def coverage(data: ReportInput) -> list[Coverage]:
     """Per group, the documents and codable segments in scope and those with an accepted coding."""
-    accepted = {c.segment_id for c in data.codings if c.status == ACCEPTED}
+    accepted = {c.segment_id for c in data.codings if c.status == Status.ACCEPTED}
     found = []
     for group in group_order(data.segments):
         members = [s for s in data.segments if s.group == group]
@@ -101,13 +102,13 @@ def coverage(data: ReportInput) -> list[Coverage]:
     return found
 
 
-def coded_segments(data: ReportInput) -> dict[str, dict[int, str]]:
-    """Theme key -> {segment id: status} for the codings on segments in scope."""
+def coded_segments(data: ReportInput) -> dict[str, dict[int, CodingFact]]:
+    """Theme key -> {segment id: its coding} for the codings on segments in scope."""
     in_scope = {s.id for s in data.segments}
-    coded: dict[str, dict[int, str]] = defaultdict(dict)
+    coded: dict[str, dict[int, CodingFact]] = defaultdict(dict)
     for coding in data.codings:
         if coding.segment_id in in_scope:
-            coded[coding.code][coding.segment_id] = coding.status
+            coded[coding.code][coding.segment_id] = coding
     return coded
 
 
@@ -117,9 +118,9 @@ def theme_counts(data: ReportInput) -> list[ThemeCount]:
     coded = coded_segments(data)
     counts = []
     for theme in data.themes:
-        statuses = coded.get(theme.key, {})
-        members = [segments[i] for i in sorted(statuses)]
-        pending = {i for i, status in statuses.items() if status == SUGGESTED}
+        codings = coded.get(theme.key, {})
+        members = [segments[i] for i in sorted(codings)]
+        pending = {i for i, coding in codings.items() if coding.status == Status.SUGGESTED}
         by_group = {}
         for group in groups:
             in_group = [s for s in members if s.group == group]

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from qualkit.model.coding import Status
 from qualkit.reports import charts, counts, quotes
 from qualkit.reports.counts import Count, GroupSize, ThemeCount
 from qualkit.reports.document import Block, Chart, Heading, Paragraph, Quote, ReportDocument, Table
 from qualkit.reports.model import (
-    ACCEPTED,
     DOCUMENT,
     INTERVIEW,
     KINDS,
     MIN_AGREEMENT_UNITS,
     POPULATION,
-    SUGGESTED,
     SURVEY,
+    CodingFact,
     ReportInput,
     SegmentFact,
     TextView,
@@ -56,7 +56,7 @@ def _summary(data: ReportInput, coded: list[ThemeCount], sizes: list[GroupSize],
     covered = counts.coverage(data)
     segments, coded_segments = sum(c.segments for c in covered), sum(c.coded_segments for c in covered)
     documents = len({s.document_id for s in data.segments})
-    accepted = {c.segment_id for c in data.codings if c.status == ACCEPTED}
+    accepted = {c.segment_id for c in data.codings if c.status == Status.ACCEPTED}
     coded_documents = len({s.document_id for s in data.segments if s.id in accepted})
     pending = data.provenance.pending
     blocks: list[Block] = [
@@ -76,7 +76,7 @@ def _summary(data: ReportInput, coded: list[ThemeCount], sizes: list[GroupSize],
         Paragraph(_reliability(data)),
     ]
     segments_by_id = {s.id: s for s in data.segments}
-    statuses = counts.coded_segments(data)
+    coded_by_theme = counts.coded_segments(data)
     raised = []
     for size in sizes:
         top = sorted((t for t in coded if t.by_group[size.group].segments),
@@ -88,12 +88,10 @@ def _summary(data: ReportInput, coded: list[ThemeCount], sizes: list[GroupSize],
             f"{t.theme.name} ({plural(t.by_group[size.group].segments, 'segment')}, "
             f"{_members(t.by_group[size.group].members, size.members)})" for t in top) + "."))
         first = top[0].theme
-        candidates = [quotes.Candidate(segments_by_id[i], view.segment_text(i), status == ACCEPTED)
-                      for i, status in sorted(statuses[first.key].items())
-                      if segments_by_id[i].group == size.group]
+        candidates = _candidates(coded_by_theme[first.key], segments_by_id, size.group, view)
         for c in quotes.choose(candidates, 1):
             raised.append(Quote(quotes.shorten(c.text, QUOTE_WORDS), _attribution(c.segment, names, view),
-                                first.name, names[size.group], ACCEPTED if c.accepted else SUGGESTED))
+                                first.name, names[size.group], _status(c)))
     if raised:
         blocks += [Heading(f"What each {data.group_by} raised most", 2), *raised]
     return blocks
@@ -262,6 +260,17 @@ def _attribution(segment: SegmentFact, names: dict[str, str], view: TextView) ->
         f"{document} ({names[segment.group]}){when}"
 
 
+def _candidates(coded: dict[int, CodingFact], segments: dict[int, SegmentFact], group: str,
+                view: TextView) -> list[quotes.Candidate]:
+    """A theme's codings in `group` as quotes to choose from, each quoted as coded."""
+    return [quotes.Candidate(segments[i], quotes.coded_text(view, coding), coding.status == Status.ACCEPTED)
+            for i, coding in sorted(coded.items()) if segments[i].group == group]
+
+
+def _status(candidate: quotes.Candidate) -> Status:
+    return Status.ACCEPTED if candidate.accepted else Status.SUGGESTED
+
+
 def _details(data: ReportInput, themes: list[ThemeCount], sizes: list[GroupSize], names: dict[str, str],
              view: TextView, per_group: int) -> list[Block]:
     segments = {s.id: s for s in data.segments}
@@ -282,18 +291,15 @@ def _details(data: ReportInput, themes: list[ThemeCount], sizes: list[GroupSize]
         quoted = sorted((s for s in sizes if theme.by_group[s.group].segments),
                         key=lambda s: -theme.by_group[s.group].segments)
         for size in quoted if data.quote_every_group else quoted[:QUOTED_GROUPS]:
-            candidates = [quotes.Candidate(segments[i], view.segment_text(i), status == ACCEPTED)
-                          for i, status in sorted(coded[t.key].items()) if segments[i].group == size.group]
-            chosen = quotes.choose(candidates, per_group)
+            chosen = quotes.choose(_candidates(coded[t.key], segments, size.group, view), per_group)
             if not chosen:
                 continue
             blocks.append(Heading(names[size.group], 3))
             for c in chosen:
-                status = ACCEPTED if c.accepted else "suggested"
                 mark = "" if c.accepted else " [machine suggestion, not reviewed]"
                 blocks.append(Quote(quotes.shorten(c.text, QUOTE_WORDS),
                                     _attribution(c.segment, names, view) + mark, t.name,
-                                    names[size.group], status))
+                                    names[size.group], _status(c)))
     uncoded = [t.theme.name for t in themes if not t.total.segments]
     if uncoded:
         blocks.append(Paragraph("Not coded in this scope: " + ", ".join(uncoded) + "."))
@@ -310,13 +316,13 @@ def _framework(data: ReportInput, coded_themes: list[ThemeCount], names: dict[st
     ]
     coded = counts.coded_segments(data)
     segments = {s.id: s for s in data.segments}
-    cells: dict[tuple[tuple[str, int], str], list[SegmentFact]] = defaultdict(list)
+    cells: dict[tuple[tuple[str, int], str], list[CodingFact]] = defaultdict(list)
     cases: dict[tuple[str, int], SegmentFact] = {}
     for segment in data.segments:
         cases.setdefault(segment.case, segment)
     for t in coded_themes:
-        for segment_id in sorted(coded[t.theme.key]):
-            cells[(segments[segment_id].case, t.theme.key)].append(segments[segment_id])
+        for segment_id, coding in sorted(coded[t.theme.key].items()):
+            cells[(segments[segment_id].case, t.theme.key)].append(coding)
     groups = {g: i for i, g in enumerate(counts.group_order(data.segments))}
     with_codings = {case for case, _ in cells}
     order = sorted((s for s in cases.values() if s.case in with_codings),
@@ -330,9 +336,9 @@ def _framework(data: ReportInput, coded_themes: list[ThemeCount], names: dict[st
     return blocks
 
 
-def _cell(segments: list[SegmentFact], view: TextView) -> str:
-    shown = [quotes.shorten(view.segment_text(s.id), FRAMEWORK_WORDS) for s in segments[:FRAMEWORK_QUOTES]]
-    more = len(segments) - len(shown)
+def _cell(codings: list[CodingFact], view: TextView) -> str:
+    shown = [quotes.shorten(quotes.coded_text(view, c), FRAMEWORK_WORDS) for c in codings[:FRAMEWORK_QUOTES]]
+    more = len(codings) - len(shown)
     return " / ".join(f"“{q}”" for q in shown) + (f" (+{more} more)" if more > 0 else "")
 
 

@@ -8,11 +8,13 @@ as stored.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-ACCEPTED, SUGGESTED = "accepted", "suggested"
-PERSON, MACHINE = "person", "machine"
+from qualkit.model.coding import Coding, Status
+
+PERSON, MACHINE = "person", "machine"  # who first applied a coding (`CodingFact.source`)
 NO_GROUP = "(no group)"
 # Kinds of source, counted as separate populations: interviewees, survey respondents, and documents
 # without speakers (case notes, reports). Each kind is counted in its own unit.
@@ -28,6 +30,8 @@ class TextView(Protocol):
     """The anonymised view a report reads quotes and names through."""
 
     def segment_text(self, segment_id: int) -> str: ...
+
+    def span_text(self, segment_id: int, start: int, end: int) -> str: ...
 
     def participant(self, label: str | None) -> str: ...
 
@@ -97,16 +101,22 @@ def source_kind(suffix: str, has_speaker: bool) -> str:
     return INTERVIEW if has_speaker else DOCUMENT
 
 
+Spans = tuple[tuple[int, int], ...]  # document offsets in text order; () = the whole segment
+
+
 @dataclass(frozen=True)
 class CodingFact:
-    """One (segment, code) in scope: accepted, or a pending machine suggestion the coder said yes to.
-    `source` says who applied it first: a person, or the machine (then accepted by a person)."""
+    """One (segment, code) in scope, derived from its `Coding`s by `coding_facts`: accepted, or a
+    pending machine suggestion the coder said yes to. `source` says who applied it first: a person, or
+    the machine (then accepted by a person). `spans` are the parts of the segment it codes, what its
+    quote shows; () when a coding behind it codes the whole segment."""
 
     segment_id: int
     code: str
-    status: str
+    status: Status
     source: str
     score: float | None = None
+    spans: Spans = ()
 
 
 @dataclass(frozen=True)
@@ -118,6 +128,59 @@ class Provenance:
     machine_rejected: int
     pending: int  # suggestions the coder said yes to that nobody has decided yet
     coders: tuple[str, ...] = ()  # machine coders with suggestions, e.g. "ensemble.v1"
+
+
+def _spans(codings: list[Coding]) -> Spans:
+    """The parts of a segment `codings` code, overlapping ones merged; () if one codes all of it."""
+    if any(c.span is None for c in codings):
+        return ()
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(c.span for c in codings if c.span is not None):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
+
+
+def coding_facts(codings: Iterable[Coding], keys: set[str], include_suggestions: bool
+                 ) -> tuple[list[CodingFact], Provenance]:
+    """Each (segment, code) once, for the codes `keys`: accepted when a person's latest decision
+    accepts it; pending (only if `include_suggestions`) when nobody decided and a coder said yes.
+    Who first applied an accepted one: a person or a coder. `codings` come in the order they last
+    changed, so a later decision overrides an earlier one. The provenance counts every code."""
+    decided: dict[tuple[int, str], Status] = {}
+    applied: dict[tuple[int, str], dict[Status, list[Coding]]] = {}
+    by_person: set[tuple[int, str]] = set()
+    said_yes: dict[tuple[int, str], float | None] = {}
+    coders: set[str] = set()
+    for coding in codings:
+        pair = (coding.segment_id, coding.code)
+        applied.setdefault(pair, {}).setdefault(coding.status, []).append(coding)
+        if coding.machine:
+            coders.add(coding.coder)
+        if coding.status == Status.SUGGESTED:
+            if coding.is_suggestion:
+                score = coding.score
+                said_yes[pair] = max(score or 0.0, said_yes.get(pair) or 0.0) if score is not None else None
+            continue
+        decided[pair] = coding.status
+        if coding.status == Status.ACCEPTED and not coding.machine:
+            by_person.add(pair)
+    accepted = [pair for pair, status in decided.items() if status == Status.ACCEPTED]
+    pending = [pair for pair in said_yes if pair not in decided]
+    provenance = Provenance(
+        by_people=sum(pair in by_person for pair in accepted),
+        machine_accepted=sum(pair not in by_person for pair in accepted),
+        machine_rejected=sum(status != Status.ACCEPTED for status in decided.values()),
+        pending=len(pending), coders=tuple(sorted(coders)))
+    facts = [CodingFact(s, k, Status.ACCEPTED, PERSON if (s, k) in by_person else MACHINE,
+                        spans=_spans(applied[(s, k)][Status.ACCEPTED])) for s, k in accepted]
+    if include_suggestions:
+        facts += [CodingFact(s, k, Status.SUGGESTED, MACHINE, said_yes[(s, k)],
+                             _spans([c for c in applied[(s, k)][Status.SUGGESTED] if c.is_suggestion]))
+                  for s, k in pending]
+    return sorted((f for f in facts if f.code in keys), key=lambda f: (f.segment_id, f.code)), provenance
 
 
 @dataclass(frozen=True)

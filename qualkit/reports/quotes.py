@@ -14,9 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from qualkit.reports.model import SegmentFact
+from qualkit.reports.model import CodingFact, SegmentFact, TextView
 
 READABLE_WORDS = (12, 90)
+BETWEEN_SPANS = " … "  # joins two coded parts of one segment in a quote
 NOVELTY = 0.6  # weight of similarity to the quotes already chosen
 DUPLICATE = 0.8  # cosine similarity above which two quotes say the same thing
 SAME_PERSON = 0.5  # how similar a second quote from the same participant counts as
@@ -81,6 +82,14 @@ def choose(candidates: Sequence[Candidate], k: int) -> list[Candidate]:
         chosen.append(best)
         overlap = np.maximum(overlap, np.asarray((rows @ rows[best].T).todense()).ravel())
     return [ordered[pool[i]] for i in chosen]
+
+
+def coded_text(view: TextView, coding: CodingFact) -> str:
+    """What a coding's quote says, anonymised: the parts of its segment it codes (a part-segment
+    coding is quoted as coded, not as the whole turn), else the whole segment."""
+    if not coding.spans:
+        return view.segment_text(coding.segment_id)
+    return BETWEEN_SPANS.join(view.span_text(coding.segment_id, start, end) for start, end in coding.spans)
 
 
 def shorten(text: str, words: int) -> str:

@@ -9,10 +9,12 @@ from collections import defaultdict
 
 from openpyxl import Workbook
 
+from qualkit.model.coding import Status
 from qualkit.reports.cells import csv_cell
 from qualkit.reports.counts import coded_segments, group_order
 from qualkit.reports.document import Cell
-from qualkit.reports.model import ACCEPTED, ReportInput, TextView
+from qualkit.reports.model import ReportInput, Spans, TextView
+from qualkit.reports.quotes import coded_text
 from qualkit.reports.xlsx import add_sheet, workbook_bytes
 
 QUOTE_COLUMNS = ["quote", "themes", "group", "participant", "document", "position", "status"]
@@ -22,19 +24,23 @@ Rows = tuple[list[str], list[list[Cell]]]
 
 
 def quote_table(data: ReportInput, view: TextView, *, code_paths: bool = False) -> Rows:
-    """One row per coded segment and status (a segment with accepted and pending themes gets a row
-    for each), in document order, with its themes in codebook order."""
+    """One row per coded segment, status and coded part (a segment with accepted and pending themes
+    gets a row for each; a theme coded on part of a segment gets a row quoting that part), in document
+    order, with its themes in codebook order."""
     coded = coded_segments(data)
-    by_segment: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    by_segment: dict[int, dict[tuple[Status, Spans], list[int]]] = defaultdict(lambda: defaultdict(list))
+    quoted: dict[tuple[int, Status, Spans], str] = {}
     for index, theme in enumerate(data.themes):
-        for segment_id, status in coded.get(theme.key, {}).items():
-            by_segment[segment_id][status].append(index)
+        for segment_id, coding in coded.get(theme.key, {}).items():
+            by_segment[segment_id][(coding.status, coding.spans)].append(index)
+            quoted.setdefault((segment_id, coding.status, coding.spans), coded_text(view, coding))
     rows: list[list[Cell]] = []
     for segment in data.segments:
-        for status in sorted(by_segment.get(segment.id, {}), key=lambda s: s != ACCEPTED):
-            themes = [data.themes[i] for i in sorted(by_segment[segment.id][status])]
+        found = by_segment.get(segment.id, {})
+        for status, spans in sorted(found, key=lambda part: (part[0] != Status.ACCEPTED, part[1])):
+            themes = [data.themes[i] for i in sorted(found[(status, spans)])]
             paths = ["; ".join(t.path for t in themes)] if code_paths else []
-            rows.append([view.segment_text(segment.id), "; ".join(t.name for t in themes),
+            rows.append([quoted[(segment.id, status, spans)], "; ".join(t.name for t in themes),
                          data.group_name(segment.group, view), view.participant(segment.participant),
                          view.document(segment.document), segment.position, status, *paths])
     return QUOTE_COLUMNS + ([CODE_PATHS] if code_paths else []), rows

@@ -9,54 +9,41 @@ to one function in `EXPORT_FORMATS`: adding a format is one entry there.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from qualkit.errors import NotFoundError, QualkitError
+from qualkit.ingest.sentences import sentence_spans
 from qualkit.model import Codebook
 from qualkit.reports import docx, html, markdown, tables, xlsx
 from qualkit.reports.document import ReportDocument
 from qualkit.reports.layout import build_report
 from qualkit.reports.model import (
-    ACCEPTED,
-    MACHINE,
     NO_GROUP,
-    PERSON,
-    SUGGESTED,
     Agreement,
     CoderPair,
     CodingFact,
-    Provenance,
     ReportInput,
     SegmentFact,
+    Spans,
     TextView,
     Theme,
+    coding_facts,
     source_kind,
 )
+from qualkit.reports.quotes import coded_text
 from qualkit.services.agreement import agreement_summary
 from qualkit.services.anonymisation import anonymised_view
 from qualkit.services.codebooks import codebook_row
 from qualkit.services.coding import evaluate
 from qualkit.services.projects import Project, current_user
+from qualkit.store import Session, report_facts
 from qualkit.store import codebooks as codebooks_store
 from qualkit.store import repository as repo
-from qualkit.store.schema import (
-    CodeAssignmentRow,
-    CodebookRow,
-    CodeRow,
-    DocumentRow,
-    ParticipantRow,
-    SegmentRow,
-    SpeakerRow,
-)
 
 GROUP_WORDS = {"group": "stakeholder group", "document": "document", "participant": "participant"}
-PARTICIPANT_FIELDS = ("role", "site")
 
 
 class ReportError(QualkitError):
@@ -79,6 +66,7 @@ class ReportOptions:
     include_empty: bool = False  # report: also themes nothing is coded with, and empty matrix rows
     framework: bool = False  # report: add the framework matrix (participants x themes, with quotes)
     quote_every_group: bool = False  # report: quote each theme from every group that raised it
+    context: bool = False  # quotes: a part-segment coding shows the whole sentences around the coded words
 
 
 # --- reading the project -------------------------------------------------------------------------
@@ -88,8 +76,9 @@ def _themes(book: Codebook, wanted: tuple[str, ...]) -> list[Theme]:
     names = {code.id: code.name for code in book.flat()}
     unknown = [key for key in wanted if key not in names]
     if unknown:
+        more = ", ..." if len(names) > 12 else ""
         raise NotFoundError(f"codebook '{book.name}' has no code '{unknown[0]}'.",
-                            "See `qualkit codebook show PROJECT` for the code ids.")
+                            f"Its code ids: {', '.join(list(names)[:12])}{more}.")
 
     def lineage(key: str) -> list[str]:
         return [*lineage(parents[key]), key] if parents[key] else [key]
@@ -99,104 +88,46 @@ def _themes(book: Codebook, wanted: tuple[str, ...]) -> list[Theme]:
     return [t for t in themes if not wanted or set(lineage(t.key)) & set(wanted)]
 
 
-def _value(name: str, group: str | None, document: DocumentRow, participant: ParticipantRow | None,
-           segment: SegmentRow) -> str | None:
-    """A segment's value of `name`: its stakeholder group, document, participant, or an attribute
-    of the segment, then its participant, then its document."""
-    if name == "group":
-        return group
-    if name == "document":
-        return document.name
-    if name == "participant":
-        return participant.label if participant else None
-    if participant is not None and name in PARTICIPANT_FIELDS and getattr(participant, name):
-        return getattr(participant, name)
-    for attributes in (segment.attributes, participant.attributes if participant else None,
-                       document.attributes):
-        if attributes and attributes.get(name) not in (None, ""):
-            return str(attributes[name])
-    return None
-
-
 def _segments(session: Session, options: ReportOptions) -> list[SegmentFact]:
-    query = (select(SegmentRow, DocumentRow, ParticipantRow)
-             .join(DocumentRow, SegmentRow.document_id == DocumentRow.id)
-             .outerjoin(SpeakerRow, SegmentRow.speaker_id == SpeakerRow.id)
-             .outerjoin(ParticipantRow, SpeakerRow.participant_id == ParticipantRow.id)
-             .where(SegmentRow.codable.is_(True))
-             .order_by(DocumentRow.id, SegmentRow.ordinal))
-    facts, seen_groups, seen_values = [], set(), {key: set() for key, _ in options.where}
-    for segment, document, participant in session.execute(query):
-        # the same precedence as `repository.resolved_group`: the source, the participant, the document
-        group = segment.group or (participant.group if participant else None) or document.group
-        seen_groups.add(group)
-        if options.groups and group not in options.groups:
-            continue
-        values = {key: _value(key, group, document, participant, segment) for key, _ in options.where}
-        for key, found in values.items():
-            seen_values[key].add(found)
-        if any(values[key] != wanted for key, wanted in options.where):
-            continue
-        facts.append(SegmentFact(segment.id, document.id, document.name, segment.ordinal, segment.start_time,
-                                 participant.id if participant else None,
-                                 participant.label if participant else None,
-                                 _value(options.group_by, group, document, participant, segment) or NO_GROUP,
-                                 len(segment.text.split()),
-                                 source_kind(document.suffix, participant is not None)))
-    _check_filters(options, seen_groups, seen_values)
-    return facts
-
-
-def _check_filters(options: ReportOptions, groups: set[str | None],
-                   values: dict[str, set[str | None]]) -> None:
+    """The codable segments in scope, filtered in the store; a filter that matches nothing in the
+    project is an error naming what there is."""
+    found = report_facts.scoped_segments(session, options.group_by, options.groups, options.where)
+    groups = report_facts.stakeholder_groups(session) if options.groups else set()
     missing = [g for g in options.groups if g not in groups]
     if missing:
         raise NotFoundError(f"no stakeholder group '{missing[0]}' in the project.",
                             f"Groups: {', '.join(sorted(g for g in groups if g)) or 'none yet'}.")
     for key, wanted in options.where:
-        if wanted not in values[key]:
-            known = sorted(v for v in values[key] if v is not None)
+        values = report_facts.values_of(session, key, options.groups)
+        if wanted not in values:
+            known = sorted(v for v in values if v is not None)
             raise ReportError(f"no codable segment has {key}={wanted}.",
                               f"Values of '{key}': {', '.join(known[:12]) or 'none (no such attribute)'}.")
+    return [SegmentFact(s.id, s.document_id, s.document, s.ordinal, s.start_time, s.participant_id,
+                        s.participant, s.value or NO_GROUP, s.words,
+                        source_kind(s.suffix, s.participant_id is not None)) for s in found]
 
 
-def _codings(session: Session, book: CodebookRow, keys: set[str], include_suggestions: bool
-             ) -> tuple[list[CodingFact], Provenance]:
-    """Each (segment, code) once: accepted when a person's latest decision accepts it; pending when
-    nobody decided and a coder said yes. Who first applied an accepted one: a person or a coder."""
-    rows = session.execute(
-        select(CodeAssignmentRow.segment_id, CodeRow.key, CodeAssignmentRow.status, CodeAssignmentRow.run_id,
-               CodeAssignmentRow.predicted, CodeAssignmentRow.score, CodeAssignmentRow.coder)
-        .join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id)
-        .join(CodebookRow, CodeRow.codebook_id == CodebookRow.id)
-        .where(CodebookRow.name == book.name)
-        .order_by(CodeAssignmentRow.updated_at, CodeAssignmentRow.id))
-    decided: dict[tuple[int, str], str] = {}
-    by_person: set[tuple[int, str]] = set()
-    said_yes: dict[tuple[int, str], float | None] = {}
-    coders: set[str] = set()
-    for segment, key, status, run_id, predicted, score, coder in rows:
-        pair = (segment, key)
-        if run_id is not None:
-            coders.add(coder)
-        if status == SUGGESTED:
-            if predicted is not False:
-                said_yes[pair] = max(score or 0.0, said_yes.get(pair) or 0.0) if score is not None else None
-            continue
-        decided[pair] = status
-        if status == ACCEPTED and run_id is None:
-            by_person.add(pair)
-    accepted = [pair for pair, status in decided.items() if status == ACCEPTED]
-    pending = [pair for pair in said_yes if pair not in decided]
-    provenance = Provenance(
-        by_people=sum(pair in by_person for pair in accepted),
-        machine_accepted=sum(pair not in by_person for pair in accepted),
-        machine_rejected=sum(status != ACCEPTED for status in decided.values()),
-        pending=len(pending), coders=tuple(sorted(coders)))
-    facts = [CodingFact(s, k, ACCEPTED, PERSON if (s, k) in by_person else MACHINE) for s, k in accepted]
-    if include_suggestions:
-        facts += [CodingFact(s, k, SUGGESTED, MACHINE, said_yes[(s, k)]) for s, k in pending]
-    return sorted((f for f in facts if f.code in keys), key=lambda f: (f.segment_id, f.code)), provenance
+def _in_context(spans: Spans, start: int, text: str) -> Spans:
+    """`spans` (document offsets in a segment that starts at `start` and reads `text`) widened to the
+    whole sentences they touch, so a quote of a few coded words can show what they were said in."""
+    sentences = [(start + a, start + b) for a, b in sentence_spans(text)]
+    widened = []
+    for first, last in spans:
+        touched = [(a, b) for a, b in sentences if a < last and b > first]
+        widened.append((min([first, *(a for a, _ in touched)]), max([last, *(b for _, b in touched)])))
+    merged: list[tuple[int, int]] = []
+    for first, last in widened:
+        if merged and first <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(last, merged[-1][1]))
+        else:
+            merged.append((first, last))
+    return tuple(merged)
+
+
+def _with_context(session: Session, codings: list[CodingFact]) -> list[CodingFact]:
+    texts = report_facts.segment_texts(session, {c.segment_id for c in codings if c.spans})
+    return [replace(c, spans=_in_context(c.spans, *texts[c.segment_id])) if c.spans else c for c in codings]
 
 
 def _agreement(project: Project) -> Agreement | None:
@@ -232,16 +163,18 @@ def report_input(project: Project, options: ReportOptions = ReportOptions(), *,
         book = codebooks_store.read(session, book_row)
         themes = _themes(book, options.codes)
         segments = _segments(session, options)
-        keys = {t.key for t in themes}
-        codings, provenance = _codings(session, book_row, keys, options.include_suggestions)
+        in_scope = {s.id for s in segments}
+        codings, provenance = coding_facts(report_facts.codings_of_codebook(session, book_row.name),
+                                           {t.key for t in themes}, options.include_suggestions)
+        codings = [c for c in codings if c.segment_id in in_scope]
+        if options.context:
+            codings = _with_context(session, codings)
     if not segments:
         raise NotFoundError("no codable segments in this scope.",
-                            "Import documents, or loosen the --group/--where filters.")
-    in_scope = {s.id for s in segments}
+                            "Import documents first, or widen the group and attribute filters.")
     return ReportInput(project.config.name, book.name, book_row.version,
-                       GROUP_WORDS.get(options.group_by, options.group_by), themes, segments,
-                       [c for c in codings if c.segment_id in in_scope], provenance,
-                       options.include_suggestions, _scope(options),
+                       GROUP_WORDS.get(options.group_by, options.group_by), themes, segments, codings,
+                       provenance, options.include_suggestions, _scope(options),
                        _agreement(project) if with_agreement else None,
                        _coder_pairs(project) if with_agreement else (), options.include_empty,
                        options.framework, options.quote_every_group)
@@ -389,26 +322,32 @@ def export(project: Project, format: str, path: Path | None = None,
 def codings_records(project: Project, options: ReportOptions = ReportOptions(), *,
                     anonymised: bool = True) -> list[dict[str, Any]]:
     """One record per coding in scope (for `qualkit.Project.codings_frame`): the segment, who said
-    it, the group value, the code and its status, and the text (anonymised unless asked otherwise)."""
+    it, the group value, the code and its status, and the text as coded (the coded part of a
+    part-segment coding), anonymised unless asked otherwise."""
     data = report_input(project, options)
-    view = anonymised_view(project) if anonymised else None
+    shown: TextView = anonymised_view(project) if anonymised else _stored_view(project, data.codings)
     segments = {s.id: s for s in data.segments}
     themes = {t.key: t for t in data.themes}
-    texts = {} if view else _original_texts(project)
-    shown: TextView = view or _AsStored()
     return [{"segment": s.id, "document": shown.document(s.document), "position": s.position,
              "participant": shown.participant(s.participant) or None, "case": s.case_name(shown),
              "group": data.group_name(s.group, shown), "code": c.code, "code_name": themes[c.code].name,
-             "code_path": themes[c.code].path, "status": c.status, "source": c.source, "score": c.score,
-             "text": view.segment_text(s.id) if view else texts[s.id]}
+             "code_path": themes[c.code].path, "status": c.status.value, "source": c.source, "score": c.score,
+             "text": coded_text(shown, c)}
             for c in data.codings for s in (segments[c.segment_id],)]
 
 
-class _AsStored:
-    """Names as stored, for the raw (not anonymised) frame."""
+class _StoredView:
+    """Texts and names as stored, for the raw (not anonymised) frame."""
+
+    def __init__(self, texts: dict[int, tuple[int, str]]) -> None:
+        self._texts = texts  # segment id -> (its start in its document, its text)
 
     def segment_text(self, segment_id: int) -> str:
-        raise NotImplementedError("the raw frame reads stored texts")
+        return self._texts[segment_id][1]
+
+    def span_text(self, segment_id: int, start: int, end: int) -> str:
+        offset, text = self._texts[segment_id]
+        return text[max(start - offset, 0):max(end - offset, 0)]
 
     def participant(self, label: str | None) -> str:
         return label or ""
@@ -417,8 +356,6 @@ class _AsStored:
         return name or ""
 
 
-def _original_texts(project: Project) -> dict[int, str]:
+def _stored_view(project: Project, codings: list[CodingFact]) -> _StoredView:
     with project.sessions() as session:
-        rows = session.execute(select(SegmentRow.id, SegmentRow.text).where(SegmentRow.codable.is_(True)))
-        return {segment_id: text for segment_id, text in rows}
-
+        return _StoredView(report_facts.segment_texts(session, {c.segment_id for c in codings}))

@@ -8,13 +8,12 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from qualkit.model.coding import Status
 from qualkit.reports import counts, markdown, quotes, tables
 from qualkit.reports.layout import build_report, mentioned_by
 from qualkit.reports.model import (
-    ACCEPTED,
     MACHINE,
     PERSON,
-    SUGGESTED,
     SURVEY,
     CoderPair,
     CodingFact,
@@ -25,6 +24,7 @@ from qualkit.reports.model import (
     source_kind,
 )
 
+ACCEPTED, SUGGESTED = Status.ACCEPTED, Status.SUGGESTED
 TEXTS = {1: "I trust her now, she is on my side.", 2: "The landlord never fixed the damp in the flat.",
          3: "We worked on trust with the family for weeks.",
          4: "Rent went up and the landlord shouted at us.",
@@ -36,6 +36,9 @@ class MarkingView:
 
     def segment_text(self, segment_id: int) -> str:
         return f"<{TEXTS[segment_id]}>"
+
+    def span_text(self, segment_id: int, start: int, end: int) -> str:
+        return f"<{TEXTS[segment_id][start:end]}>"  # these segments start at document offset 0
 
     def participant(self, label: str | None) -> str:
         return f"[{label}]" if label else ""

@@ -1,0 +1,131 @@
+"""Reads for reports and exports: the codable segments in a report's scope, the values its filters and
+grouping can take, and the codings of one codebook. Functions take a Session; the caller owns it.
+
+A report reads all of these in one session, so its counts, quotes and provenance come from one
+consistent state of the project. Filters and groupings are SQL expressions: a project of 200
+interviews is narrowed in the database, not in Python. A segment's stakeholder group is
+`repository.resolved_group`, the one place that states its precedence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, null, select
+from sqlalchemy.orm import Session
+
+from qualkit.model.coding import Coding, Status
+from qualkit.store.repository import resolved_group, segment_query
+from qualkit.store.schema import (
+    CodeAssignmentRow,
+    CodebookRow,
+    CodeRow,
+    DocumentRow,
+    ParticipantRow,
+    SegmentRow,
+    SpeakerRow,
+)
+
+PARTICIPANT_FIELDS = ("role", "site")  # columns of a participant that count as its attributes
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class ScopedSegment:
+    """A codable segment in a report's scope, with what the report counts and shows about it."""
+
+    id: int
+    document_id: int
+    document: str
+    suffix: str  # of its document: tells a survey table from a transcript
+    ordinal: int
+    start_time: float | None
+    participant_id: int | None
+    participant: str | None
+    value: str | None  # its value of the report's grouping
+    words: int
+
+
+def _value(name: str) -> Any:
+    """A segment's value of `name` as SQL text: its stakeholder group, document, participant, or the
+    attribute `name` of the segment, else of its participant (role and site are the participant's own
+    columns), else of its document; empty values count as absent."""
+    if name == "group":
+        return resolved_group()
+    if name == "document":
+        return DocumentRow.name
+    if name == "participant":
+        return ParticipantRow.label
+    if '"' in name:  # no JSON path can name it, so no segment has it
+        return null()
+    stated = [func.nullif(column[name].as_string(), "")
+              for column in (SegmentRow.attributes, ParticipantRow.attributes, DocumentRow.attributes)]
+    if name in PARTICIPANT_FIELDS:
+        stated.insert(0, func.nullif(getattr(ParticipantRow, name), ""))
+    return func.coalesce(*stated)
+
+
+def _codable(groups: Collection[str] = ()) -> Any:
+    """Codable segments (of the stakeholder `groups`, if any), joined to their document and speaker
+    by `segment_query`, and to their participant once more, so its own columns can be read here."""
+    query = (segment_query()
+             .outerjoin(ParticipantRow, ParticipantRow.id == SpeakerRow.participant_id)
+             .where(SegmentRow.codable.is_(True)))
+    return query.where(resolved_group().in_(list(groups))) if groups else query
+
+
+def scoped_segments(session: Session, group_by: str, groups: Collection[str] = (),
+                    where: Collection[tuple[str, str]] = ()) -> list[ScopedSegment]:
+    """The codable segments of the stakeholder `groups` (all if none) whose values of each (name,
+    value) in `where` match, in document and reading order, each with its value of `group_by`."""
+    query = _codable(groups).with_only_columns(
+        SegmentRow.id, SegmentRow.document_id, DocumentRow.name, DocumentRow.suffix, SegmentRow.ordinal,
+        SegmentRow.start_time, ParticipantRow.id, ParticipantRow.label, _value(group_by), SegmentRow.text)
+    for name, wanted in where:
+        query = query.where(_value(name) == wanted)
+    rows = session.execute(query.order_by(DocumentRow.id, SegmentRow.ordinal))
+    return [ScopedSegment(*row[:-1], words=len(row[-1].split())) for row in rows]
+
+
+def stakeholder_groups(session: Session) -> set[str | None]:
+    """The stakeholder groups codable segments have (None: segments without one), to name them when a
+    report asks for a group there is none of."""
+    return set(session.scalars(_codable().with_only_columns(resolved_group()).distinct()))
+
+
+def values_of(session: Session, name: str, groups: Collection[str] = ()) -> set[str | None]:
+    """The values of `name` the codable segments of `groups` have, to name them when a report's filter
+    matches none."""
+    return set(session.scalars(_codable(groups).with_only_columns(_value(name)).distinct()))
+
+
+def codings_of_codebook(session: Session, codebook: str) -> list[Coding]:
+    """Every coding with a code of codebook `codebook` (any of its versions: a code is the same code
+    across versions by its key), decided or not, in the order they last changed: a report derives
+    what stands from the latest decision on each (segment, code)."""
+    rows = session.execute(
+        select(CodeAssignmentRow, CodeRow.key, SegmentRow.document_id)
+        .join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id)
+        .join(CodebookRow, CodeRow.codebook_id == CodebookRow.id)
+        .join(SegmentRow, CodeAssignmentRow.segment_id == SegmentRow.id)
+        .where(CodebookRow.name == codebook)
+        .order_by(CodeAssignmentRow.updated_at, CodeAssignmentRow.id))
+    return [Coding(row.id, row.segment_id, document_id, key,
+                   None if row.span_start is None or row.span_end is None else (row.span_start, row.span_end),
+                   Status(row.status), row.coder, reviewer=row.reviewer, predicted=row.predicted,
+                   run_id=row.run_id, score=row.score, coder_version=row.coder_version, model=row.model,
+                   rationale=row.rationale, note=row.note, created_at=row.created_at,
+                   updated_at=row.updated_at)
+            for row, key, document_id in rows]
+
+
+def segment_texts(session: Session, segment_ids: Collection[int]) -> dict[int, tuple[int, str]]:
+    """Segment id -> (its start in its document, its text as stored): what a quote is cut from."""
+    ids, found = sorted(segment_ids), {}
+    for i in range(0, len(ids), CHUNK):
+        rows = session.execute(select(SegmentRow.id, SegmentRow.start, SegmentRow.text)
+                               .where(SegmentRow.id.in_(ids[i:i + CHUNK])))
+        found.update({segment_id: (start, text) for segment_id, start, text in rows})
+    return found
