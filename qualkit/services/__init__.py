@@ -3,279 +3,240 @@
 Every function that writes does so in one transaction: it either completes or leaves the
 project exactly as it was. One module per use case; this package re-exports them all, so callers
 write `services.import_sources(...)`.
+
+The re-exports load on first use (PEP 562): `from qualkit import services` costs nothing, and a
+command imports only the use cases it calls, so `qualkit status` never loads spaCy, torch or
+scikit-learn. Type checkers read the same names from the `TYPE_CHECKING` imports below, which
+`tests/test_architecture.py` keeps equal to `EXPORTS`.
 """
 
-from qualkit.services.agreement import (
-    MACHINE,
-    AgreementResult,
-    AgreementSummary,
-    BlindSample,
-    CoderSummary,
-    DisagreementView,
-    PairSummary,
-    agreement,
-    agreement_summary,
-    blind_samples,
-    draw_blind_sample,
-    list_coders,
-    resolve_disagreement,
-)
-from qualkit.services.anonymisation import (
-    AmbiguousName,
-    AnonymisationError,
-    AnonymisationSummary,
-    PersonFound,
-    add_manual_redaction,
-    add_term,
-    add_terms,
-    anonymise_project,
-    anonymised_view,
-    decide_redactions,
-    ensure_anonymised,
-    export_key,
-    import_key,
-    keep_apart,
-    list_people,
-    list_redactions,
-    list_terms,
-    merge_people,
-    pseudonym_key,
-    remove_term,
-)
-from qualkit.services.app_support import (
-    CodedSegment,
-    Quote,
-    ThemeSummary,
-    UndoError,
-    UndoneDecision,
-    accepted_codings,
-    anonymised_segments,
-    available_coders,
-    project_version,
-    save_codebook,
-    theme_quotes,
-    theme_summaries,
-    undo_last_decision,
-)
-from qualkit.services.batch import anonymise_jsonl, code_jsonl
-from qualkit.services.codebooks import (
-    StoredCodebook,
-    current_codebook,
-    export_codebook,
-    import_codebook,
-    read_codebook,
-)
-from qualkit.services.coding import (
-    SUGGEST_FLOOR,
-    CodingRunSummary,
-    HumanCodingsReport,
-    ReviewOrder,
-    add_coding,
-    decide,
-    decide_many,
-    evaluate,
-    import_human_codings,
-    review_queue,
-    run_coder,
-)
-from qualkit.services.demo import DEMO_CODINGS, DemoReport, build_demo
-from qualkit.services.discovery import discover_topics, promote_topic
-from qualkit.services.imports import (
-    SHEET_STEM,
-    ImportFailed,
-    ImportReport,
-    ParticipantsReport,
-    collect_sources,
-    import_sources,
-    load_participants,
-    set_display_name,
-    set_document_group,
-)
-from qualkit.services.in_context import (
-    CodedSelection,
-    CodingInContext,
-    CodingListed,
-    DecisionEvent,
-    DocumentInContext,
-    SegmentContext,
-    SegmentInContext,
-    SelectionError,
-    code_selection,
-    document_in_context,
-    list_codings,
-    list_decisions,
-    remove_coding,
-    remove_codings,
-    segment_context,
-)
-from qualkit.services.memos import Memo, MemoTarget, add_memo, delete_memo, edit_memo, list_memos
-from qualkit.services.projects import (
-    Progress,
-    Project,
-    ProjectStatus,
-    acting_as,
-    current_user,
-    init_project,
-    iter_segments,
-    list_documents,
-    list_participants,
-    open_project,
-    project_status,
-    segment_record,
-)
-from qualkit.services.refi import (
-    REFI_FORMATS,
-    REFI_SUFFIXES,
-    RefiExportSummary,
-    RefiImportReport,
-    export_qdc,
-    export_qdpx,
-    export_refi,
-    import_refi,
-)
-from qualkit.services.reports import (
-    EXPORT_FORMATS,
-    REPORT_FORMATS,
-    ExportResult,
-    ReportError,
-    ReportOptions,
-    codings_records,
-    export,
-    output_folder,
-    report_input,
-    thematic_report,
-    write_report,
-)
+from __future__ import annotations
 
-__all__ = [
-    "DEMO_CODINGS",
-    "EXPORT_FORMATS",
-    "MACHINE",
-    "REFI_FORMATS",
-    "REFI_SUFFIXES",
-    "REPORT_FORMATS",
-    "SHEET_STEM",
-    "SUGGEST_FLOOR",
-    "AgreementResult",
-    "AgreementSummary",
-    "AmbiguousName",
-    "AnonymisationError",
-    "AnonymisationSummary",
-    "BlindSample",
-    "CodedSegment",
-    "CodedSelection",
-    "CoderSummary",
-    "CodingInContext",
-    "CodingListed",
-    "CodingRunSummary",
-    "DecisionEvent",
-    "DemoReport",
-    "DisagreementView",
-    "DocumentInContext",
-    "ExportResult",
-    "HumanCodingsReport",
-    "ImportFailed",
-    "ImportReport",
-    "Memo",
-    "MemoTarget",
-    "PairSummary",
-    "ParticipantsReport",
-    "PersonFound",
-    "Progress",
-    "Project",
-    "ProjectStatus",
-    "Quote",
-    "RefiExportSummary",
-    "RefiImportReport",
-    "ReportError",
-    "ReportOptions",
-    "ReviewOrder",
-    "SegmentContext",
-    "SegmentInContext",
-    "SelectionError",
-    "StoredCodebook",
-    "ThemeSummary",
-    "UndoError",
-    "UndoneDecision",
-    "accepted_codings",
-    "acting_as",
-    "add_coding",
-    "add_manual_redaction",
-    "add_memo",
-    "add_term",
-    "add_terms",
-    "agreement",
-    "agreement_summary",
-    "anonymise_jsonl",
-    "anonymise_project",
-    "anonymised_segments",
-    "anonymised_view",
-    "available_coders",
-    "blind_samples",
-    "build_demo",
-    "code_jsonl",
-    "code_selection",
-    "codings_records",
-    "collect_sources",
-    "current_codebook",
-    "current_user",
-    "decide",
-    "decide_many",
-    "decide_redactions",
-    "delete_memo",
-    "discover_topics",
-    "document_in_context",
-    "draw_blind_sample",
-    "edit_memo",
-    "ensure_anonymised",
-    "evaluate",
-    "export",
-    "export_codebook",
-    "export_key",
-    "export_qdc",
-    "export_qdpx",
-    "export_refi",
-    "import_codebook",
-    "import_human_codings",
-    "import_key",
-    "import_refi",
-    "import_sources",
-    "init_project",
-    "iter_segments",
-    "keep_apart",
-    "list_coders",
-    "list_codings",
-    "list_decisions",
-    "list_documents",
-    "list_memos",
-    "list_participants",
-    "list_people",
-    "list_redactions",
-    "list_terms",
-    "load_participants",
-    "merge_people",
-    "open_project",
-    "output_folder",
-    "project_status",
-    "project_version",
-    "promote_topic",
-    "pseudonym_key",
-    "read_codebook",
-    "remove_coding",
-    "remove_codings",
-    "remove_term",
-    "report_input",
-    "resolve_disagreement",
-    "review_queue",
-    "run_coder",
-    "save_codebook",
-    "segment_context",
-    "segment_record",
-    "set_display_name",
-    "set_document_group",
-    "thematic_report",
-    "theme_quotes",
-    "theme_summaries",
-    "undo_last_decision",
-    "write_report",
-]
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from qualkit.services.agreement import (
+        MACHINE,
+        AgreementResult,
+        AgreementSummary,
+        BlindSample,
+        CoderSummary,
+        DisagreementView,
+        PairSummary,
+        agreement,
+        agreement_summary,
+        blind_samples,
+        draw_blind_sample,
+        list_coders,
+        resolve_disagreement,
+    )
+    from qualkit.services.anonymisation import (
+        AmbiguousName,
+        AnonymisationError,
+        AnonymisationSummary,
+        PersonFound,
+        add_manual_redaction,
+        add_term,
+        add_terms,
+        anonymise_project,
+        anonymised_view,
+        decide_redactions,
+        ensure_anonymised,
+        export_key,
+        import_key,
+        keep_apart,
+        list_people,
+        list_redactions,
+        list_terms,
+        merge_people,
+        pseudonym_key,
+        remove_term,
+    )
+    from qualkit.services.app_support import (
+        CodedSegment,
+        Quote,
+        ThemeSummary,
+        UndoError,
+        UndoneDecision,
+        accepted_codings,
+        anonymised_segments,
+        available_coders,
+        project_version,
+        save_codebook,
+        theme_quotes,
+        theme_summaries,
+        undo_last_decision,
+    )
+    from qualkit.services.batch import anonymise_jsonl, code_jsonl
+    from qualkit.services.codebooks import (
+        StoredCodebook,
+        current_codebook,
+        export_codebook,
+        import_codebook,
+        read_codebook,
+    )
+    from qualkit.services.coding import (
+        SUGGEST_FLOOR,
+        CodingRunSummary,
+        HumanCodingsReport,
+        ReviewOrder,
+        add_coding,
+        decide,
+        decide_many,
+        evaluate,
+        import_human_codings,
+        review_queue,
+        run_coder,
+    )
+    from qualkit.services.demo import DEMO_CODINGS, DemoReport, build_demo
+    from qualkit.services.discovery import discover_topics, promote_topic
+    from qualkit.services.imports import (
+        SHEET_STEM,
+        ImportFailed,
+        ImportReport,
+        ParticipantsReport,
+        collect_sources,
+        import_sources,
+        load_participants,
+        set_display_name,
+        set_document_group,
+    )
+    from qualkit.services.in_context import (
+        CodedSelection,
+        CodingInContext,
+        CodingListed,
+        DecisionEvent,
+        DocumentInContext,
+        SegmentContext,
+        SegmentInContext,
+        SelectionError,
+        code_selection,
+        document_in_context,
+        list_codings,
+        list_decisions,
+        remove_coding,
+        remove_codings,
+        segment_context,
+    )
+    from qualkit.services.memos import Memo, MemoTarget, add_memo, delete_memo, edit_memo, list_memos
+    from qualkit.services.projects import (
+        Progress,
+        Project,
+        ProjectStatus,
+        acting_as,
+        current_user,
+        init_project,
+        iter_segments,
+        list_documents,
+        list_participants,
+        open_project,
+        project_status,
+        segment_record,
+    )
+    from qualkit.services.refi import (
+        REFI_FORMATS,
+        REFI_SUFFIXES,
+        RefiExportSummary,
+        RefiImportReport,
+        export_qdc,
+        export_qdpx,
+        export_refi,
+        import_refi,
+    )
+    from qualkit.services.reports import (
+        EXPORT_FORMATS,
+        REPORT_FORMATS,
+        ExportResult,
+        ReportError,
+        ReportOptions,
+        codings_records,
+        export,
+        output_folder,
+        report_input,
+        thematic_report,
+        write_report,
+    )
+
+# The module (in this package) that defines each exported name.
+EXPORTS: dict[str, tuple[str, ...]] = {
+    "agreement": (
+        "MACHINE", "AgreementResult", "AgreementSummary", "BlindSample", "CoderSummary", "DisagreementView",
+        "PairSummary", "agreement", "agreement_summary", "blind_samples", "draw_blind_sample",
+        "list_coders", "resolve_disagreement",
+    ),
+    "anonymisation": (
+        "AmbiguousName", "AnonymisationError", "AnonymisationSummary", "PersonFound",
+        "add_manual_redaction", "add_term", "add_terms", "anonymise_project", "anonymised_view",
+        "decide_redactions", "ensure_anonymised", "export_key", "import_key", "keep_apart", "list_people",
+        "list_redactions", "list_terms", "merge_people", "pseudonym_key", "remove_term",
+    ),
+    "app_support": (
+        "CodedSegment", "Quote", "ThemeSummary", "UndoError", "UndoneDecision", "accepted_codings",
+        "anonymised_segments", "available_coders", "project_version", "save_codebook", "theme_quotes",
+        "theme_summaries", "undo_last_decision",
+    ),
+    "batch": ("anonymise_jsonl", "code_jsonl"),
+    "codebooks": (
+        "StoredCodebook", "current_codebook", "export_codebook", "import_codebook", "read_codebook",
+    ),
+    "coding": (
+        "SUGGEST_FLOOR", "CodingRunSummary", "HumanCodingsReport", "ReviewOrder", "add_coding", "decide",
+        "decide_many", "evaluate", "import_human_codings", "review_queue", "run_coder",
+    ),
+    "demo": ("DEMO_CODINGS", "DemoReport", "build_demo"),
+    "discovery": ("discover_topics", "promote_topic"),
+    "imports": (
+        "SHEET_STEM", "ImportFailed", "ImportReport", "ParticipantsReport", "collect_sources",
+        "import_sources", "load_participants", "set_display_name", "set_document_group",
+    ),
+    "in_context": (
+        "CodedSelection", "CodingInContext", "CodingListed", "DecisionEvent", "DocumentInContext",
+        "SegmentContext", "SegmentInContext", "SelectionError", "code_selection", "document_in_context",
+        "list_codings", "list_decisions", "remove_coding", "remove_codings", "segment_context",
+    ),
+    "memos": ("Memo", "MemoTarget", "add_memo", "delete_memo", "edit_memo", "list_memos"),
+    "projects": (
+        "Progress", "Project", "ProjectStatus", "acting_as", "current_user", "init_project",
+        "iter_segments", "list_documents", "list_participants", "open_project", "project_status",
+        "segment_record",
+    ),
+    "refi": (
+        "REFI_FORMATS", "REFI_SUFFIXES", "RefiExportSummary", "RefiImportReport", "export_qdc",
+        "export_qdpx", "export_refi", "import_refi",
+    ),
+    "reports": (
+        "EXPORT_FORMATS", "REPORT_FORMATS", "ExportResult", "ReportError", "ReportOptions",
+        "codings_records", "export", "output_folder", "report_input", "thematic_report", "write_report",
+    ),
+}
+HOME = {name: module for module, names in EXPORTS.items() for name in names}
+__all__ = sorted(HOME)
+
+
+def __getattr__(name: str) -> object:
+    """Import the use case's module on first use and keep the name here."""
+    module = HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *HOME})
+
+
+class _Package(types.ModuleType):
+    def __setattr__(self, name: str, value: object) -> None:
+        # Importing the submodule `services.agreement` binds the package attribute `agreement` to that
+        # module; callers of `services.agreement(...)` mean the function it exports under that name.
+        if isinstance(value, types.ModuleType) and HOME.get(name) == name:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
