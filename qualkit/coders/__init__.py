@@ -1,3 +1,2 @@
-"""Automatic coders behind one interface (see base.py); importing registers them."""
-
-from qualkit.coders import ensemble, ensemble_v2, rules, semantic, supervised  # noqa: F401
+"""Automatic coders behind one interface (see base.py). `base.BUILT_IN` names the built-in coders and
+their modules; each is imported the first time it is asked for, so importing this package is cheap."""
