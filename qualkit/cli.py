@@ -10,19 +10,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Column, Table
 from rich.text import Text
 
-from qualkit import services
-from qualkit.agreement import Figures, Level
+from qualkit import services  # lazy: a command imports only the use cases it calls
 from qualkit.app.options import APP_SCRIPT, streamlit_command
 from qualkit.errors import QualkitError
-from qualkit.topics import Topic
+
+if TYPE_CHECKING:
+    from qualkit.agreement import Figures
+    from qualkit.topics import Topic
 
 app = typer.Typer(help="qualkit: local-first qualitative analysis for evaluation studies.",
                   no_args_is_help=True, rich_markup_mode=None)
@@ -36,6 +37,26 @@ ProjectArg = Annotated[Path, typer.Argument(help="The project folder.")]
 DEMO_PROJECT = Path("demo-project")
 DEMO_CORPUS = Path("corpora/demo")
 DEMO_CODEBOOK = Path("codebooks/family_support.yaml")
+
+
+# Choices whose values the services define, spelt out here so that building the command line (for
+# `--help` and `status` alike) imports no service module and no NLP library; tests/test_cli.py checks
+# that each equals the services' own.
+class ReviewOrder(StrEnum):  # services.ReviewOrder
+    mixed = "mixed"
+    uncertainty = "uncertainty"
+    score = "score"
+    document = "document"
+
+
+class Level(StrEnum):  # qualkit.agreement.Level
+    segment = "segment"
+    character = "character"
+
+
+REPORT_FORMATS = ("docx", "html", "md", "xlsx")  # services.REPORT_FORMATS
+EXPORT_FORMATS = ("quotes-csv", "quotes-xlsx", "matrix-csv", "matrix-xlsx")  # services.EXPORT_FORMATS
+REFI_FORMATS = ("qdpx", "qdc")  # services.REFI_FORMATS
 
 
 def on(target: typer.Typer, name: str | None = None) -> Callable[[F], F]:
@@ -66,6 +87,8 @@ app.add_typer(codebook_app, name="codebook")
 @contextmanager
 def progress_bar(label: str) -> Iterator[services.Progress]:
     """A progress bar on stderr for long operations (hidden when stderr is not a terminal)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.description}", markup=False), console=err, transient=True,
                   disable=not sys.stderr.isatty()) as bar:
@@ -563,11 +586,11 @@ def review(project: ProjectArg,
            code: Annotated[str | None, typer.Option(help="Only this code id.")] = None,
            group: Annotated[str | None, typer.Option(help="Only this stakeholder group.")] = None,
            limit: Annotated[int, typer.Option(help="How many to list.")] = 20,
-           order: Annotated[services.ReviewOrder, typer.Option(
+           order: Annotated[ReviewOrder, typer.Option(
                help="mixed: uncertain first, spread over different segments and codes (teaches the coder "
                     "fastest); uncertainty: score nearest 0.5 first; score: highest first; document: "
                     "reading order.")]
-           = services.ReviewOrder.mixed,
+           = ReviewOrder.mixed,
            accept: Annotated[list[int] | None, typer.Option(help="Accept coding ID (repeatable).")] = None,
            reject: Annotated[list[int] | None, typer.Option(help="Reject coding ID (repeatable).")] = None,
            reviewer: Annotated[str | None, typer.Option("--as", help="Reviewer name (default: QUALKIT_USER "
@@ -672,9 +695,8 @@ def _clip(text: str, chars: int) -> str:
 
 # --- reports and exports -------------------------------------------------------------------------
 
-ReportFormat = StrEnum("ReportFormat", {name: name for name in [*services.REPORT_FORMATS, "all"]})  # type: ignore[misc]
-ExportFormat = StrEnum("ExportFormat", {name: name for name in (*services.EXPORT_FORMATS,  # type: ignore[misc]
-                                                                  *services.REFI_FORMATS)})
+ReportFormat = StrEnum("ReportFormat", {name: name for name in [*REPORT_FORMATS, "all"]})  # type: ignore[misc]
+ExportFormat = StrEnum("ExportFormat", {name: name for name in (*EXPORT_FORMATS, *REFI_FORMATS)})  # type: ignore[misc]
 GroupByOption = Annotated[str, typer.Option(
     "--group-by", help="Group counts by: group (stakeholder group), role, site, document, or an attribute.")]
 CodeFilter = Annotated[list[str] | None, typer.Option(
@@ -721,7 +743,7 @@ def report(project: ProjectArg,
     raised), counts by group, theme x group matrix, co-occurrence, representative quotes and a
     methods appendix; the framework matrix on request."""
     chosen = [f.value for f in formats or [ReportFormat("all")]]
-    formats = list(services.REPORT_FORMATS) if "all" in chosen else chosen
+    formats = list(REPORT_FORMATS) if "all" in chosen else chosen
     options = _report_options(group_by, code, group, where, include_suggestions, quotes_per_group=quotes,
                               include_empty=include_empty, framework=framework,
                               quote_every_group=every_group)
@@ -742,7 +764,7 @@ def export(project: ProjectArg,
     """Export anonymised tables: the quote table (quotes-csv, quotes-xlsx) or the case x code matrix
     (matrix-csv, matrix-xlsx); or, not anonymised, the whole project for NVivo, ATLAS.ti, MAXQDA or
     QualCoder (qdpx, REFI-QDA) or its codebook (qdc)."""
-    if what.value in services.REFI_FORMATS:
+    if what.value in REFI_FORMATS:
         summary = services.export_refi(services.open_project(project), what.value, output,
                                        include_suggestions=include_suggestions)
         out.print(f"Wrote {summary.path}: {summary.documents} document(s), {summary.codes} code(s), "
@@ -840,7 +862,7 @@ def agreement(project: ProjectArg,
     if disagreements:
         for d in result.disagreements:
             said = ", ".join(f"{name} {'yes' if applied else 'no'}" for name, applied in d.said.items())
-            extent = f" (differ on {d.units} characters)" if report.level is Level.character else ""
+            extent = f" (differ on {d.units} characters)" if report.level == Level.character else ""
             settled = ("" if d.resolved_by is None else
                        f"  [resolved by {d.resolved_by}: {'applies' if d.resolved_as else 'does not apply'}]")
             out.print(f"segment {d.segment_id} ({d.document}) {d.code}: {said}{extent}{settled}",
