@@ -5,29 +5,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
-
 from qualkit.anonymise.view import AnonymisedView
 from qualkit.coders.base import coder_names
 from qualkit.errors import NotFoundError, QualkitError
 from qualkit.model import Codebook
+from qualkit.model.coding import Status
 from qualkit.reports.counts import theme_counts
 from qualkit.reports.model import NO_GROUP
 from qualkit.services.anonymisation import anonymised_view
 from qualkit.services.codebooks import StoredCodebook, store_codebook
 from qualkit.services.projects import Project, current_user
 from qualkit.services.reports import report_input
-from qualkit.store import assignments
+from qualkit.store import documents as documents_store
+from qualkit.store import events as events_store
+from qualkit.store import in_context as codings_store
 from qualkit.store import repository as repo
-from qualkit.store.repository import segment_query
-from qualkit.store.schema import CodeAssignmentRow, CodeRow, EventRow, SegmentRow
 
 
 def project_version(project: Project) -> int:
     """The newest event id: every write logs an event, so a cache keyed on this is invalidated by
     any change, from this session or another."""
     with project.sessions() as session:
-        return session.scalar(select(func.max(EventRow.id))) or 0
+        return events_store.newest_id(session)
 
 
 def available_coders() -> list[str]:
@@ -38,8 +37,8 @@ def available_coders() -> list[str]:
 @dataclass(frozen=True)
 class UndoneDecision:
     assignment_id: int
-    restored: str  # the status the coding is back to
-    undone: str  # the status the decision had set
+    restored: Status  # the status the coding is back to
+    undone: Status  # the status the decision had set
 
 
 class UndoError(QualkitError):
@@ -52,26 +51,22 @@ def undo_last_decision(project: Project, actor: str) -> UndoneDecision:
     Refuses when the coding has been decided again since (by anyone): undoing would then silently
     overturn a later decision."""
     with project.transaction() as session:
-        undone = {data.get("event") for data in session.scalars(
-            select(EventRow.data).where(EventRow.action == "undo", EventRow.actor == actor))}
-        event = session.scalar(
-            select(EventRow).where(EventRow.action == "decide", EventRow.entity == "code_assignment",
-                                   EventRow.actor == actor, EventRow.id.not_in(undone))
-            .order_by(EventRow.id.desc()).limit(1))
+        event = events_store.latest_not_undone(session, actor, ["decide"])
         if event is None:
             raise UndoError(f"{actor} has no review decision left to undo.", "Decide something first.")
-        row = session.get(CodeAssignmentRow, event.entity_id)
-        if row is None:
+        coding = codings_store.coding(session, event.entity_id) if event.entity_id is not None else None
+        if coding is None:
             raise UndoError(f"coding {event.entity_id} no longer exists.", "Nothing to undo there.")
-        if row.status != event.data["to"]:
-            raise UndoError(f"coding {row.id} was set to {row.status} after your decision.",
+        was, back = Status(event.data["to"]), Status(event.data["from"])
+        if coding.status != was:
+            raise UndoError(f"coding {coding.id} was set to {coding.status} after your decision.",
                             "Change it directly instead of undoing.")
-        row.status = event.data["from"]
-        if row.status == assignments.SUGGESTED:
-            row.reviewer = None
-        repo.log_event(session, actor, "undo", "code_assignment", row.id, event=event.id,
-                       **{"from": event.data["to"], "to": event.data["from"]})
-        return UndoneDecision(row.id, event.data["from"], event.data["to"])
+        reviewer = None if back == Status.SUGGESTED else coding.reviewer
+        codings_store.set_status(session, coding.id, back, reviewer)
+        repo.log_event(session, actor, "undo", "code_assignment", coding.id, event=event.id, code=coding.code,
+                       reviewer={"from": coding.reviewer, "to": reviewer},
+                       **{"from": was.value, "to": back.value})
+        return UndoneDecision(coding.id, back, was)
 
 
 def save_codebook(project: Project, codebook: Codebook, source: str = "app") -> StoredCodebook:
@@ -107,22 +102,19 @@ class ThemeSummary:
 
 
 def accepted_codings(project: Project) -> list[CodedSegment]:
+    """Accepted codings, one per (code, segment): a whole-segment coding wins over part codings of it."""
     with project.sessions() as session:
-        query = (segment_query()
-                 .add_columns(CodeRow.key, CodeAssignmentRow.span_start, CodeAssignmentRow.span_end,
-                              CodeAssignmentRow.run_id)
-                 .join(CodeAssignmentRow, CodeAssignmentRow.segment_id == SegmentRow.id)
-                 .join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id)
-                 .where(CodeAssignmentRow.status == assignments.ACCEPTED))
-        found: dict[tuple[str, int], CodedSegment] = {}
-        for seg, document, _speaker, participant, group, key, start, end, run in session.execute(query):
-            # A person's part coding chose those words; a machine's span only marks its evidence (a
-            # keyword), so a suggestion someone accepted is quoted as its whole segment.
-            span = (start, end) if start is not None and end is not None and run is None else None
-            earlier = found.get((key, seg.id))
-            if earlier is None or (earlier.span is not None and span is None):  # the whole segment wins
-                found[(key, seg.id)] = CodedSegment(key, seg.id, document, participant, group, span)
-        return list(found.values())
+        places = codings_store.accepted_places(session)
+    found: dict[tuple[str, int], CodedSegment] = {}
+    for place in places:
+        # A person's part coding chose those words; a machine's span only marks its evidence (a
+        # keyword), so a suggestion someone accepted is quoted as its whole segment.
+        span = None if place.machine else place.span
+        earlier = found.get((place.code, place.segment_id))
+        if earlier is None or (earlier.span is not None and span is None):  # the whole segment wins
+            found[(place.code, place.segment_id)] = CodedSegment(place.code, place.segment_id, place.document,
+                                                                 place.participant, place.group, span)
+    return list(found.values())
 
 
 def theme_summaries(project: Project) -> list[ThemeSummary]:
@@ -182,7 +174,7 @@ def anonymised_segments(project: Project, document: str) -> list[tuple[int, str 
     """(segment id, anonymised speaker, anonymised text) for each segment of `document`."""
     view = anonymised_view(project)
     with project.sessions() as session:
-        if repo.document_named(session, None, document) is None:
+        if documents_store.named(session, document) is None:
             raise NotFoundError(f"no document named '{document}' in the project.",
                                 "Choose one of the project's documents.")
         return [(s.id, view.participant(s.participant) or None, view.segment_text(s.id))

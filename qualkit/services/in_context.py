@@ -7,17 +7,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from qualkit.errors import ConflictError, NotFoundError, QualkitError
-from qualkit.services.codebooks import codebook_row
-from qualkit.services.coding import new_coding
+from qualkit.model.coding import Status
 from qualkit.services.projects import Project
-from qualkit.store import assignments
-from qualkit.store import codebooks as codebooks_store
+from qualkit.store import Session
+from qualkit.store import documents as documents_store
+from qualkit.store import events as events_store
+from qualkit.store import in_context as codings_store
 from qualkit.store import repository as repo
-from qualkit.store.schema import CodeAssignmentRow, CodeRow, DocumentRow, EventRow, SegmentRow, SpeakerRow
+from qualkit.store.in_context import CodingInContext
 
 QUESTION_LOOKBACK = 3  # segments looked back for the interviewer's question before an answer
 
@@ -40,26 +38,6 @@ class SegmentInContext:
 
 
 @dataclass(frozen=True)
-class CodingInContext:
-    """A coding where it sits: document offsets of what it codes (the whole segment when it has no
-    sub-span), who made and decided it, and when it last changed."""
-
-    id: int
-    segment_id: int
-    code: str
-    code_name: str
-    status: str
-    coder: str
-    reviewer: str | None
-    score: float | None
-    start: int
-    end: int
-    part: bool  # codes part of its segment
-    machine: bool
-    at: str  # ISO time of the last change
-
-
-@dataclass(frozen=True)
 class DocumentInContext:
     name: str
     group: str | None
@@ -71,12 +49,12 @@ class SelectionError(QualkitError):
     """A selection that cannot be coded: empty, outside one document, or changed meanwhile."""
 
 
-def _document_row(session: Session, document: str) -> DocumentRow:
-    row = repo.document_named(session, None, document)
-    if row is None:
+def _document(session: Session, document: str) -> documents_store.DocumentText:
+    found = documents_store.named(session, document)
+    if found is None:
         raise NotFoundError(f"no document named '{document}' in the project.",
                             "Choose one of the project's documents.")
-    return row
+    return found
 
 
 def _is_interviewer(kind: str, codable: bool, speaker: str | None) -> bool:
@@ -84,32 +62,16 @@ def _is_interviewer(kind: str, codable: bool, speaker: str | None) -> bool:
 
 
 def document_in_context(project: Project, document: str,
-                        statuses: Iterable[str] = assignments.STATUSES) -> DocumentInContext:
+                        statuses: Iterable[str] = tuple(Status)) -> DocumentInContext:
     """`document`'s segments in order and its codings with `statuses` (all by default)."""
     with project.sessions() as session:
-        row = _document_row(session, document)
+        found = _document(session, document)
         segments = [SegmentInContext(s.id, s.ordinal, s.start, s.end, s.text, s.kind, s.speaker,
                                      s.participant, s.group, s.codable,
                                      _is_interviewer(s.kind, s.codable, s.speaker), s.start_time, s.end_time)
                     for s in repo.iter_segments(session, document=document)]
-        codings = _codings(session, [SegmentRow.document_id == row.id,
-                                     CodeAssignmentRow.status.in_(list(statuses))])
-        return DocumentInContext(row.name, row.group, segments, codings)
-
-
-def _codings(session: Session, where: Sequence[object]) -> list[CodingInContext]:
-    query = (select(CodeAssignmentRow, CodeRow.key, CodeRow.name, SegmentRow.start, SegmentRow.end)
-             .join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id)
-             .join(SegmentRow, CodeAssignmentRow.segment_id == SegmentRow.id)
-             .where(*where).order_by(SegmentRow.start, CodeAssignmentRow.id))
-    found = []
-    for a, key, name, seg_start, seg_end in session.execute(query):
-        part = a.span_start is not None and a.span_end is not None
-        found.append(CodingInContext(
-            a.id, a.segment_id, key, name, a.status, a.coder, a.reviewer, a.score,
-            a.span_start if part else seg_start, a.span_end if part else seg_end, part,  # type: ignore[arg-type]
-            a.run_id is not None, a.updated_at.isoformat(timespec="seconds") if a.updated_at else ""))
-    return found
+        codings = codings_store.codings(session, document_id=found.id, statuses=list(statuses))
+        return DocumentInContext(found.name, found.group, segments, codings)
 
 
 @dataclass(frozen=True)
@@ -128,22 +90,14 @@ def segment_context(project: Project, segment_id: int) -> SegmentContext:
     """The interviewer's question before segment `segment_id` (the nearest earlier interviewer turn,
     a few segments back at most) and every coding on the segment, suggestions included."""
     with project.sessions() as session:
-        segment = session.get(SegmentRow, segment_id)
+        segment = documents_store.segment_place(session, segment_id)
         if segment is None:
-            raise NotFoundError(f"no segment with id {segment_id}.", "See `qualkit segments PROJECT`.")
-        before = session.execute(
-            select(SegmentRow.text, SegmentRow.kind, SegmentRow.codable, SegmentRow.speaker_id)
-            .where(SegmentRow.document_id == segment.document_id, SegmentRow.ordinal < segment.ordinal)
-            .order_by(SegmentRow.ordinal.desc()).limit(QUESTION_LOOKBACK)).all()
-        question = speaker = None
-        for text, kind, codable, speaker_id in before:
-            if kind == "turn" and not codable and speaker_id is not None:
-                question = text
-                speaker = session.scalar(select(SpeakerRow.label).where(SpeakerRow.id == speaker_id))
-                break
-        codings = _codings(session, [CodeAssignmentRow.segment_id == segment_id])
-        document = session.scalar(select(DocumentRow.name).where(DocumentRow.id == segment.document_id))
-        return SegmentContext(document or "", segment.start, segment.end, question, speaker, codings)
+            raise NotFoundError(f"no segment with id {segment_id}.",
+                                "Choose a segment of the project (segments are listed with their ids).")
+        asked = documents_store.question_before(session, segment, QUESTION_LOOKBACK)
+        question, speaker = asked or (None, None)
+        codings = codings_store.codings(session, segment_id=segment_id)
+        return SegmentContext(segment.document, segment.start, segment.end, question, speaker, codings)
 
 
 @dataclass(frozen=True)
@@ -165,85 +119,85 @@ def code_selection(project: Project, document: str, start: int, end: int, codes:
     if start >= end:
         raise SelectionError("the selection is empty.", "Select some words of the document with the mouse.")
     with project.transaction() as session:
-        row = _document_row(session, document)
+        found = _document(session, document)
         # Writing first takes the write lock, so what is read below includes anyone's coding made meanwhile.
-        repo.log_event(session, coder, "code_selection", "document", row.id, start=start, end=end,
+        repo.log_event(session, coder, "code_selection", "document", found.id, start=start, end=end,
                        codes=list(codes))
         session.flush()
-        if start < 0 or end > len(row.text):
+        if start < 0 or end > len(found.text):
             raise SelectionError(f"the selection {start}–{end} is outside '{document}' "
-                                 f"({len(row.text)} characters).", "Select words within one document.")
-        if expected_text is not None and row.text[start:end] != expected_text:
+                                 f"({len(found.text)} characters).", "Select words within one document.")
+        if expected_text is not None and found.text[start:end] != expected_text:
             raise ConflictError(f"'{document}' changed since it was shown: the selected words are no "
                                 "longer at that place; nothing was coded.",
                                 "Reload the page and select again.")
-        book = codebook_row(session, None)
-        known = codebooks_store.code_ids(session, book.id)
-        missing = [code for code in codes if code not in known]
-        if missing:
-            raise NotFoundError(f"the code '{missing[0]}' is no longer in the codebook (someone changed it "
-                                "meanwhile); nothing was coded.",
-                                "Reload the page and choose a current code.")
-        segments = session.scalars(select(SegmentRow).where(
-            SegmentRow.document_id == row.id, SegmentRow.start < end, SegmentRow.end > start)
-            .order_by(SegmentRow.ordinal)).all()
-        segments = [s for s in segments
+        return code_places(session, found, [(start, end)], codes, coder)
+
+
+def code_places(session: Session, document: documents_store.DocumentText, places: Sequence[tuple[int, int]],
+                codes: Sequence[str], coder: str, *, log_each: bool = True) -> CodedSelection:
+    """Code each (start, end) of `document` with `codes` as `coder` (see `code_selection`), logging an
+    `add_coding` event per coding added unless the caller logs them together (`log_each=False`)."""
+    known = codings_store.current_code_ids(session)
+    if known is None:
+        raise NotFoundError("the project has no codebook yet.", "Import a codebook first.")
+    missing = [code for code in codes if code not in known]
+    if missing:
+        raise NotFoundError(f"the code '{missing[0]}' is no longer in the codebook (someone changed it "
+                            "meanwhile); nothing was coded.",
+                            "Reload the page and choose a current code.")
+    added, already = [], []
+    for start, end in places:
+        segments = [s for s in documents_store.segments_between(session, document.id, start, end)
                     if s.text[max(start, s.start) - s.start:min(end, s.end) - s.start].strip()]
         if not segments:
             raise SelectionError("the selection holds no words of any segment.", "Select words of the text.")
-        added, already = [], []
         for segment in segments:
             lo, hi = max(start, segment.start), min(end, segment.end)
-            whole = lo == segment.start and hi == segment.end
+            span = None if lo == segment.start and hi == segment.end else (lo, hi)
             for code in dict.fromkeys(codes):
-                same = session.execute(
-                    select(CodeAssignmentRow.coder).join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id)
-                    .where(CodeAssignmentRow.segment_id == segment.id, CodeRow.key == code,
-                           CodeAssignmentRow.status == assignments.ACCEPTED,
-                           _same_bound(CodeAssignmentRow.span_start, None if whole else lo),
-                           _same_bound(CodeAssignmentRow.span_end, None if whole else hi))
-                ).first()
+                same = codings_store.accepted_coder_on(session, segment.id, code, span)
                 if same is not None:
-                    already.append(f"{code} by {same[0]}")
+                    already.append(f"{code} by {same}")
                     continue
-                span = None if whole else (lo - segment.start, hi - segment.start)
-                coding = new_coding(session, segment.id, code, coder, assignments.ACCEPTED, span)
-                repo.log_event(session, coder, "add_coding", "code_assignment", coding.id, segment=segment.id,
-                               code=code, start=lo, end=hi)
-                added.append(coding.id)
-        return CodedSelection(added, already)
+                coding = codings_store.add_person_coding(session, segment.id, known[code], span, coder)
+                if log_each:
+                    repo.log_event(session, coder, "add_coding", "code_assignment", coding,
+                                   segment=segment.id, code=code, start=lo, end=hi,
+                                   **{"from": None, "to": Status.ACCEPTED.value})
+                added.append(coding)
+    return CodedSelection(added, already)
 
 
-def _same_bound(column, value):  # type: ignore[no-untyped-def]
-    return column.is_(None) if value is None else column == value
+def _removed(session: Session, actor: str, coding: CodingInContext) -> None:
+    """Delete a coding, logging everything it was (code, status, who, where): the event says what changed."""
+    c = coding.coding
+    repo.log_event(session, actor, "remove_coding", "code_assignment", c.id, segment=c.segment_id,
+                   code=c.code, status=c.status.value, coder=c.coder, reviewer=c.reviewer,
+                   start=c.span[0] if c.span else None, end=c.span[1] if c.span else None,
+                   **{"from": c.status.value, "to": None})
+    codings_store.delete(session, c.id)
 
 
 def remove_coding(project: Project, coding_id: int, actor: str) -> None:
     """Delete a coding (a person's own, or a suggestion nobody wants listed), logging what it was."""
     with project.transaction() as session:
-        row = session.get(CodeAssignmentRow, coding_id)
-        if row is None:
+        coding = codings_store.coding(session, coding_id)
+        if coding is None:
             raise NotFoundError(f"coding {coding_id} no longer exists (removed meanwhile).",
                                 "Reload the page to see the codings as they are now.")
-        key = session.scalar(select(CodeRow.key).where(CodeRow.id == row.code_id))
-        repo.log_event(session, actor, "remove_coding", "code_assignment", row.id, segment=row.segment_id,
-                       code=key, status=row.status, coder=row.coder, start=row.span_start, end=row.span_end)
-        session.delete(row)
+        _removed(session, actor, coding)
 
 
 def remove_codings(project: Project, coding_ids: Sequence[int], actor: str) -> int:
-    """Delete several codings in one transaction (undoing a "code all hits"); returns how many went.
-    Codings already gone are skipped."""
+    """Delete several codings in one transaction; returns how many went. Codings already gone are skipped."""
     with project.transaction() as session:
         gone = 0
         for coding_id in coding_ids:
-            row = session.get(CodeAssignmentRow, coding_id)
-            if row is None:
-                continue
-            repo.log_event(session, actor, "remove_coding", "code_assignment", row.id, segment=row.segment_id,
-                           status=row.status, coder=row.coder, start=row.span_start, end=row.span_end)
-            session.delete(row)
-            gone += 1
+            coding = codings_store.coding(session, coding_id)
+            if coding is not None:
+                _removed(session, actor, coding)
+                gone += 1
         return gone
 
 
@@ -259,28 +213,18 @@ def list_codings(project: Project, *, document: str | None = None, code: str | N
                  person: str | None = None, status: str | None = None) -> list[CodingListed]:
     """Codings in reading order, optionally of one document, code key, status, or person (as coder
     or reviewer)."""
-    if status is not None and status not in assignments.STATUSES:
-        raise QualkitError(f"unknown status '{status}'.", f"Use one of: {', '.join(assignments.STATUSES)}.")
-    where: list[object] = []
-    if code is not None:
-        where.append(CodeRow.key == code)
-    if status is not None:
-        where.append(CodeAssignmentRow.status == status)
-    if person is not None:
-        where.append((CodeAssignmentRow.coder == person) | (CodeAssignmentRow.reviewer == person))
+    if status is not None and status not in tuple(Status):
+        raise QualkitError(f"unknown status '{status}'.", f"Use one of: {', '.join(Status)}.")
     with project.sessions() as session:
-        names = dict(session.execute(select(DocumentRow.id, DocumentRow.name)).all())
-        if document is not None:
-            where.append(SegmentRow.document_id == _document_row(session, document).id)
-        segment_docs = dict(session.execute(select(SegmentRow.id, SegmentRow.document_id)).all()) \
-            if document is None else {}
-        found = _codings(session, where)
-    doc_of = (lambda c: document) if document is not None else (lambda c: names[segment_docs[c.segment_id]])
-    listed = [CodingListed(doc_of(c), c) for c in found]
+        names = documents_store.names_by_id(session)
+        document_id = _document(session, document).id if document is not None else None
+        found = codings_store.codings(session, document_id=document_id, code=code, person=person,
+                                      statuses=None if status is None else [status])
+    listed = [CodingListed(names[c.coding.document_id], c) for c in found]
     return sorted(listed, key=lambda x: (x.document, x.coding.start, x.coding.id))
 
 
-DECISION_ACTIONS = ("decide", "add_coding", "code_selection", "remove_coding", "undo")
+DECISION_ACTIONS = ("decide", "add_coding", "code_selection", "remove_coding", "undo", "code_hits")
 
 
 @dataclass(frozen=True)
@@ -293,30 +237,25 @@ class DecisionEvent:
     change: str  # e.g. "suggested -> accepted", or the code added
 
 
+def _change(data: dict[str, object]) -> str:
+    """An event's change in a few words: "from -> to" for a decision, else the code(s) and where."""
+    if data.get("from") is not None and data.get("to") is not None:
+        return f"{data['from']} -> {data['to']}"
+    if "code" in data or "codes" in data:
+        change = str(data.get("code") or ", ".join(data.get("codes") or []))  # type: ignore[arg-type]
+        if data.get("start") is not None:
+            change += f" [{data['start']}:{data['end']}]"
+        return change
+    return ""
+
+
 def list_decisions(project: Project, *, person: str | None = None, action: str | None = None,
                    limit: int | None = None) -> list[DecisionEvent]:
     """People's decisions on codings from the audit trail, newest first: accept/reject (`decide`),
-    codings added (`add_coding`), removed, undone; optionally of one person or action."""
-    actions = [action] if action else list(DECISION_ACTIONS)
-    query = select(EventRow).where(EventRow.action.in_(actions)).order_by(EventRow.id.desc())
-    if person is not None:
-        query = query.where(EventRow.actor == person)
-    if limit is not None:
-        query = query.limit(limit)
+    codings added (`add_coding`, `code_hits`), removed, undone; optionally of one person or action."""
     with project.sessions() as session:
-        events = session.scalars(query).all()
-    found = []
-    for e in events:
-        data = e.data or {}
-        if "from" in data and "to" in data:
-            change = f"{data['from']} -> {data['to']}"
-        elif "code" in data or "codes" in data:
-            change = str(data.get("code") or ", ".join(data.get("codes") or []))
-            if data.get("start") is not None:
-                change += f" [{data['start']}:{data['end']}]"
-        else:
-            change = ""
-        at = e.at.isoformat(timespec="seconds") if e.at else ""
-        found.append(DecisionEvent(e.id, at, e.actor, e.action,
-                                   e.entity_id if e.entity == "code_assignment" else None, change))
-    return found
+        found = events_store.events(session, actions=[action] if action else DECISION_ACTIONS, actor=person,
+                                    limit=limit)
+    return [DecisionEvent(e.id, e.at.isoformat(timespec="seconds") if e.at else "", e.actor, e.action,
+                          e.entity_id if e.entity == "code_assignment" else None, _change(e.data))
+            for e in found]
