@@ -50,6 +50,45 @@ def test_python_dash_m_runs_the_cli() -> None:
     assert result.returncode == 0 and "import" in result.stdout
 
 
+HEAVY = ("torch", "spacy", "sklearn", "sentence_transformers", "bertopic", "matplotlib", "pandas",
+         "streamlit")
+
+
+def modules_after(code: str) -> set[str]:
+    """The modules a fresh interpreter holds after running `code` (a subprocess: this one has them all)."""
+    probe = f"{code}\nimport sys\nprint('\\n'.join(sys.modules))"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return set(result.stdout.split())
+
+
+def test_importing_the_cli_loads_no_service_and_no_heavy_library() -> None:
+    loaded = modules_after("import qualkit.cli")
+    assert "qualkit.cli" in loaded
+    assert not [name for name in HEAVY if name in loaded]
+    assert not [name for name in loaded if name.startswith("qualkit.services.")]
+
+
+def test_status_loads_no_nlp_library(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    run("init", project)
+    loaded = modules_after(f"import sys\nfrom qualkit.cli import app\nsys.argv = ['qualkit', 'status', "
+                           f"{str(project)!r}]\ntry:\n    app()\nexcept SystemExit as done:\n"
+                           "    assert not done.code, done.code")
+    assert "qualkit.services.projects" in loaded
+    assert not [name for name in HEAVY if name in loaded]
+
+
+def test_choices_spelt_in_the_cli_are_the_services_own() -> None:
+    from qualkit import cli
+    from qualkit.agreement import Level
+
+    assert list(cli.ReviewOrder) == list(services.ReviewOrder)
+    assert list(cli.Level) == list(Level)
+    assert tuple(services.REPORT_FORMATS) == cli.REPORT_FORMATS
+    assert tuple(services.EXPORT_FORMATS) == cli.EXPORT_FORMATS
+    assert tuple(services.REFI_FORMATS) == cli.REFI_FORMATS
+
+
 def test_init_import_participants_show_status_segments(tmp_path: Path, transcript: Path) -> None:
     project = tmp_path / "p"
     assert run("init", project)[0] == 0
