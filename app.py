@@ -36,6 +36,7 @@ working = [
     st.Page(f"{PAGES}/project.py", title="Project", icon=":material/folder_open:", default=not read_only),
     st.Page(f"{PAGES}/codebook.py", title="Codebook", icon=":material/account_tree:"),
     st.Page(f"{PAGES}/document.py", title="Document", icon=":material/article:"),
+    st.Page(f"{PAGES}/search.py", title="Search", icon=":material/search:"),
     st.Page(f"{PAGES}/review.py", title="Code & validate", icon=":material/fact_check:"),
     st.Page(f"{PAGES}/topics.py", title="Topics", icon=":material/bubble_chart:"),
     st.Page(f"{PAGES}/anonymise.py", title="Anonymise", icon=":material/visibility_off:"),

@@ -7,6 +7,7 @@ project are cached once per process.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Callable
@@ -33,7 +34,10 @@ READS = frozenset({
     "project_status", "list_documents", "list_participants", "current_codebook", "review_queue",
     "list_redactions", "list_terms", "theme_summaries", "accepted_codings", "list_memos",
     "anonymised_segments", "agreement_summary", "document_in_context", "segment_context",
+    "search_corpus", "search_speakers",
 })
+# Read services that `qualkit.services` does not re-export (yet): their module.
+READ_MODULES = {"search_corpus": "qualkit.services.search", "search_speakers": "qualkit.services.search"}
 
 
 # Services that write only files of anonymised output (and an audit event), never project data: the
@@ -80,7 +84,8 @@ def read(name: str, **kwargs: Any) -> Any:
 def _cached_read(folder: str, asked_read_only: bool, at_version: int, name: str,
                  kwargs: tuple[tuple[str, Any], ...]) -> Any:
     """`at_version` is only a cache key: a write moves it on, so the read is done again."""
-    return getattr(services, name)(_open(folder, asked_read_only), **dict(kwargs))
+    module = importlib.import_module(READ_MODULES[name]) if name in READ_MODULES else services
+    return getattr(module, name)(_open(folder, asked_read_only), **dict(kwargs))
 
 
 def quotes(**filters: Any) -> list[services.Quote]:
