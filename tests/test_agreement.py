@@ -269,12 +269,12 @@ def test_agreement_errors_say_what_to_do(coded: tuple[services.Project, list[int
         services.agreement(project, "Ana", "Ana")
     with pytest.raises(NotFoundError, match=r"no codings by 'Cleo'.*one of: Ana, Ben"):
         services.agreement(project, "Ana", "Cleo")
-    with pytest.raises(NotFoundError, match=r"no machine suggestions.*qualkit code"):
+    with pytest.raises(NotFoundError, match=r"no machine suggestions.*Run the coder first"):
         services.agreement(project, "Ana", "machine")
     with pytest.raises(NotFoundError, match="no code 'money'"):
         services.agreement(project, "Ana", "Ben", code="money")
     services.add_coding(project, ids[5], "repairs", "Cleo")
-    with pytest.raises(NotFoundError, match=r"'Ben' and 'Cleo' have no document both coded.*blind-sample"):
+    with pytest.raises(NotFoundError, match=r"'Ben' and 'Cleo' have no document both coded.*blind sample"):
         services.agreement(project, "Ben", "Cleo")
 
 

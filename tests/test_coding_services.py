@@ -106,7 +106,7 @@ def test_export_writes_yaml_that_imports_back_unchanged(project: services.Projec
 
 def test_codebook_errors_say_what_to_do(tmp_path: Path, project: services.Project) -> None:
     empty = services.init_project(tmp_path / "empty")
-    with pytest.raises(NotFoundError, match="qualkit codebook import"):
+    with pytest.raises(NotFoundError, match="Import a codebook first"):
         services.current_codebook(empty)
     with pytest.raises(NotFoundError, match="Stored codebooks: Test codebook"):
         services.current_codebook(project, "Other")
@@ -135,7 +135,9 @@ def test_a_run_stores_scored_suggestions_with_provenance(project: services.Proje
         segment = session.get(SegmentRow, landlord.segment_id)
         assert segment.document.text[landlord.span_start:landlord.span_end] == "landlord"
     (event,) = events(project, "run_coder")
-    assert event.data == {"run_id": summary.run_id, "units": 6, "stored": 6, "replaced": 0, "suggested": 3}
+    assert event.data == {"run_id": summary.run_id, "units": 6, "stored": 6, "replaced": 0, "suggested": 3,
+                          "coder": "testkeyword.v1", "parameters": {}, "embedder": "test/bag-of-words"}
+    assert (summary.parameters, summary.embedder) == ({}, "test/bag-of-words")
 
 
 def test_rerunning_never_touches_decisions_and_replaces_only_its_own_suggestions(
@@ -388,7 +390,7 @@ def test_evaluating_one_person_against_the_others(project: services.Project, tmp
     assert (trust.f1, housing.f1, repairs.f1, repairs.recall) == (1.0, 1.0, 0.0, 0.0)
     with pytest.raises(NotFoundError, match="one of: alice, demo-coder"):
         services.evaluate(project, against="nobody")
-    with pytest.raises(NotFoundError, match="qualkit code PROJECT"):
+    with pytest.raises(NotFoundError, match="Run the coder first"):
         services.evaluate(project, against="machine")
 
 

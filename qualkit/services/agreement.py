@@ -16,17 +16,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import combinations
 
-from sqlalchemy.orm import Session
-
 from qualkit.agreement import AgreementReport, Figures, Level, Mark, Segment, compare
 from qualkit.errors import NotFoundError, QualkitError
+from qualkit.model.coding import Coding, Status
 from qualkit.services.coding import new_coding
 from qualkit.services.projects import Project, current_user
-from qualkit.store import assignments, double_coding
+from qualkit.store import Session, assignments, double_coding
 from qualkit.store import codebooks as codebooks_store
 from qualkit.store import repository as repo
-from qualkit.store.double_coding import CodingFact, SegmentFacts
-from qualkit.store.schema import SegmentRow
+from qualkit.store.double_coding import SegmentFacts
 
 MACHINE = "machine"  # every machine coder together; a machine coder's name (or family) picks one
 
@@ -45,22 +43,22 @@ class CoderSummary:
 def list_coders(project: Project) -> list[CoderSummary]:
     """The project's coders, people first, with what each has coded."""
     with project.sessions() as session:
-        return _coder_summaries(double_coding.coding_facts(session))
+        return _coder_summaries(assignments.codings(session))
 
 
-def _coder_summaries(facts: list[CodingFact]) -> list[CoderSummary]:
-    people: dict[str, list[CodingFact]] = {}
-    machines: dict[str, list[CodingFact]] = {}
+def _coder_summaries(facts: list[Coding]) -> list[CoderSummary]:
+    people: dict[str, list[Coding]] = {}
+    machines: dict[str, list[Coding]] = {}
     for fact in facts:
         if fact.machine:
             machines.setdefault(fact.coder, []).append(fact)
         if fact.reviewer and fact.status in assignments.DECIDED:
             people.setdefault(fact.reviewer, []).append(fact)
 
-    def summary(name: str, own: list[CodingFact], machine: bool) -> CoderSummary:
+    def summary(name: str, own: list[Coding], machine: bool) -> CoderSummary:
         statuses = [f.status for f in own]
-        return CoderSummary(name, machine, statuses.count(assignments.ACCEPTED),
-                            statuses.count(assignments.REJECTED), statuses.count(assignments.SUGGESTED),
+        return CoderSummary(name, machine, statuses.count(Status.ACCEPTED),
+                            statuses.count(Status.REJECTED), statuses.count(Status.SUGGESTED),
                             len({f.segment_id for f in own}), len({f.document_id for f in own}))
 
     return ([summary(name, own, False) for name, own in sorted(people.items())]
@@ -88,17 +86,16 @@ def draw_blind_sample(project: Project, coders: Sequence[str], *, share: float |
     chosen_coders = list(dict.fromkeys(c.strip() for c in coders))
     if not chosen_coders or not all(chosen_coders) or MACHINE in chosen_coders:
         raise QualkitError("a blind sample needs the names of the people who code it.",
-                           "Give each coder's name, e.g. --coder Ana --coder Ben.")
+                           "Give each coder's name, e.g. Ana and Ben.")
     if (share is None) == (documents is None):
         raise QualkitError("give either a share of documents to draw or the documents, not both.",
-                           "Use e.g. --share 0.2, or --document NAME for each document.")
+                           "Give a share such as 0.2, or name each document.")
     if share is not None and not 0 < share <= 1:
         raise QualkitError(f"share {share} is not between 0 and 1.", "Use e.g. 0.2 for a fifth.")
     with project.transaction() as session:
         names = double_coding.document_names(session)
         if not names:
-            raise NotFoundError("the project has no documents.",
-                                "Import documents first with `qualkit import`.")
+            raise NotFoundError("the project has no documents.", "Import documents first.")
         if documents is not None:
             ids, seed = _document_ids(names, documents), None
         else:
@@ -117,7 +114,7 @@ def _document_ids(names: dict[int, str], wanted: Sequence[str]) -> list[int]:
     missing = [w for w in wanted if w not in by_name]
     if missing:
         raise NotFoundError(f"no document named '{missing[0]}' in the project.",
-                            "See `qualkit show PROJECT documents` for the names.")
+                            "Use the name of one of the project's documents.")
     return sorted({by_name[w] for w in wanted})
 
 
@@ -167,11 +164,11 @@ def agreement(project: Project, first: str, second: str, *, level: Level | str =
     if code is not None and code not in snapshot.code_order and not any(
             m.code == code for side in sides for m in side.marks):
         raise NotFoundError(f"no code '{code}' in the codebook or the codings.",
-                            "See `qualkit codebook show PROJECT` for the code ids.")
+                            "Use the id of a code in the codebook.")
     shared = sides[0].documents & sides[1].documents
     if not shared:
         raise NotFoundError(f"'{first}' and '{second}' have no document both coded.",
-                            "Draw a sample for both with `qualkit blind-sample` and let each code it.")
+                            "Draw a blind sample for both and let each code it.")
     report, segments = _compare(snapshot, sides, shared, Level(level), include_uncoded, code)
     by_id = {s.id: s for s in segments}
     views = [DisagreementView(d.segment, by_id[d.segment].document, by_id[d.segment].text, d.code,
@@ -187,14 +184,14 @@ def _resolution(found: double_coding.Resolution | None) -> tuple[str | None, boo
 
 @dataclass(frozen=True)
 class _Snapshot:
-    facts: list[CodingFact]
+    facts: list[Coding]
     segments: list[SegmentFacts]
     documents: dict[int, str]
     code_order: list[str]  # the current codebook's keys in tree order
 
 
 def _snapshot(session: Session) -> _Snapshot:
-    facts = double_coding.coding_facts(session)
+    facts = assignments.codings(session)
     book = codebooks_store.newest(session)
     order = [c.id for c in codebooks_store.read(session, book).flat()] if book else []
     return _Snapshot(facts, double_coding.segments_of(session, {f.document_id for f in facts}),
@@ -209,18 +206,18 @@ class _Side:
     assignment_ids: dict[tuple[int, str], list[int]]  # (segment, code) -> the rows behind its answer
 
 
-def _side(facts: list[CodingFact], name: str) -> _Side:
+def _side(facts: list[Coding], name: str) -> _Side:
     found = _find_side(facts, name)
     if found is not None:
         return found
     if name == MACHINE:
-        raise NotFoundError("no machine suggestions in the project.", "Run `qualkit code PROJECT` first.")
+        raise NotFoundError("no machine suggestions in the project.", "Run the coder first.")
     known = [c.name for c in _coder_summaries(facts)]
     raise NotFoundError(f"no codings by '{name}' in the project.",
                         f"Use '{MACHINE}' or one of: {', '.join(known) or 'none yet'}.")
 
 
-def _find_side(facts: list[CodingFact], name: str) -> _Side | None:
+def _find_side(facts: list[Coding], name: str) -> _Side | None:
     machines = {f.coder for f in facts if f.machine}
     family = machines if name == MACHINE else {m for m in machines if name in (m, m.partition(".")[0])}
     if family:
@@ -228,7 +225,7 @@ def _find_side(facts: list[CodingFact], name: str) -> _Side | None:
         applied = [f for f in own if f.predicted]
     else:
         own = [f for f in facts if f.reviewer == name and f.status in assignments.DECIDED]
-        applied = [f for f in own if f.status == assignments.ACCEPTED]
+        applied = [f for f in own if f.status == Status.ACCEPTED]
     if not own:
         return None
     ids: dict[tuple[int, str], list[int]] = {}
@@ -268,30 +265,30 @@ def resolve_disagreement(project: Project, segment_id: int, code: str, *, applie
     resolves. Returns the new coding's id."""
     first, second = _two(between)
     with project.transaction() as session:
-        facts = double_coding.coding_facts(session)  # before the resolution joins them
-        row = new_coding(session, segment_id, code, resolver,
-                         assignments.ACCEPTED if applies else assignments.REJECTED, span, note)
-        segment = session.get(SegmentRow, segment_id)
+        facts = assignments.codings(session)  # before the resolution joins them
+        coding = new_coding(session, segment_id, code, resolver,
+                            Status.ACCEPTED if applies else Status.REJECTED, span, note)
+        segment = double_coding.segment(session, segment_id)
+        assert segment is not None  # new_coding checked it
         sides = _side(facts, first), _side(facts, second)
         report = compare([Segment(segment.id, segment.start, segment.end)], sides[0].marks, sides[1].marks,
                          level=Level.character, codes=[code])
         if not report.disagreements:
             raise QualkitError(f"'{first}' and '{second}' agree on code '{code}' for segment {segment_id}; "
                                "nothing to resolve.",
-                               f"See `qualkit agreement PROJECT --coder {first} --coder {second} "
-                               "--disagreements` for what they disagree on.")
+                               f"Pick a disagreement from comparing {first} with {second}.")
         (found,) = report.disagreements
         resolves = sorted(i for side in sides for i in side.assignment_ids.get((segment_id, code), []))
-        repo.log_event(session, resolver, double_coding.RESOLVE, "code_assignment", row.id,
+        repo.log_event(session, resolver, double_coding.RESOLVE, "code_assignment", coding.id,
                        segment=segment_id, code=code, coders=[first, second], resolves=resolves,
-                       said={first: found.first, second: found.second}, decision=row.status)
-        return row.id
+                       said={first: found.first, second: found.second}, decision=coding.status)
+        return coding.id
 
 
 def _two(coders: Sequence[str]) -> tuple[str, str]:
     if len(coders) != 2 or coders[0] == coders[1]:
         raise QualkitError("name the two coders whose disagreement this resolves.",
-                           "Give two different coders, e.g. --coder Ana --coder Ben.")
+                           "Give two different coders, e.g. Ana and Ben.")
     return coders[0], coders[1]
 
 

@@ -2,39 +2,94 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy.orm import Session
 
+from qualkit.agreement import Counts, cohen_kappa
 from qualkit.coders import embeddings
 from qualkit.coders.base import Coder, Label, Suggestion, Unit, make_coder
 from qualkit.coders.content import non_content
-from qualkit.errors import IngestError, NotFoundError, QualkitError
+from qualkit.config import CONFIG_FILE
+from qualkit.errors import IngestError, NotFoundError, ProjectError, QualkitError
 from qualkit.evaluation import EvaluationReport, evaluate_codings
+from qualkit.model.coding import Coding, Status
 from qualkit.services.codebooks import codebook_row
 from qualkit.services.projects import Progress, Project, current_user
-from qualkit.store import assignments, double_coding
+from qualkit.store import Session, assignments, double_coding
 from qualkit.store import codebooks as codebooks_store
 from qualkit.store import repository as repo
 from qualkit.store.embedding_cache import StoreEmbeddingCache
-from qualkit.store.schema import (
-    CodeAssignmentRow,
-    SegmentRow,
-)
 
 SUGGEST_FLOOR = 0.2  # suggestions scoring below this are not stored unless the coder says yes
 
+# The embedders a project may choose in qualkit.toml ([coding] embedder). Looked up when called, so
+# nothing loads a model before a run needs it.
+EMBEDDERS: dict[str, Callable[[], embeddings.Embedder]] = {
+    "minilm": lambda: embeddings.MiniLMEmbedder(),  # the packaged all-MiniLM-L6-v2
+}
+
 
 def embedder_for(project: Project) -> embeddings.CachedEmbedder:
-    """MiniLM through the project's embedding cache: nothing is embedded twice across runs."""
-    return embeddings.CachedEmbedder(embeddings.MiniLMEmbedder(), StoreEmbeddingCache(project.sessions))
+    """The project's embedder through its embedding cache: nothing is embedded twice across runs."""
+    name = project.config.coding.embedder
+    if name not in EMBEDDERS:
+        raise ProjectError(f"{CONFIG_FILE} chooses embedder '{name}', which qualkit does not have.",
+                           f"Set [coding] embedder to one of: {', '.join(EMBEDDERS)}.")
+    return embeddings.CachedEmbedder(EMBEDDERS[name](), StoreEmbeddingCache(project.sessions))
+
+
+PROVIDED = frozenset({"embedder", "spacy_model"})  # chosen in qualkit.toml by [coding] embedder and [nlp]
+
+
+@dataclass(frozen=True)
+class CoderChoice:
+    """A coder made as the project asks, with what provenance records about it."""
+
+    coder: Coder
+    parameters: dict[str, Any]  # the coder's own settings from qualkit.toml ([coding.parameters])
+    embedder: str  # the embedder's model id
+
+
+def choose_coder(project: Project, coder_name: str | None = None) -> CoderChoice:
+    """The coder `coder_name`, or else the one `[coding] coder` in qualkit.toml names, with the
+    project's embedder and spaCy model. The `[coding.parameters]` apply to the configured coder only
+    (naming another coder runs it with its defaults), and each must be one of its parameters."""
+    settings = project.config.coding
+    # Made with defaults first, to resolve a family name and read its parameters (__init__ only stores).
+    if coder_name is None:
+        chosen, configured = _configured_coder(settings.coder), True
+    else:
+        chosen = make_coder(coder_name)
+        configured = coder_name == settings.coder or (
+            bool(settings.parameters) and chosen.name == _configured_coder(settings.coder).name)
+    parameters = dict(settings.parameters) if configured else {}
+    declared = sorted(set(inspect.signature(type(chosen)).parameters) - PROVIDED)
+    unknown = [key for key in parameters if key not in declared]
+    if unknown:
+        raise ProjectError(f"coder '{chosen.name}' has no parameter '{unknown[0]}' ({CONFIG_FILE}, "
+                           "[coding.parameters]).",
+                           f"Remove it, or use one of: {', '.join(declared) or 'none'}.")
+    embedder = embedder_for(project)
+    coder = make_coder(chosen.name, embedder=embedder, spacy_model=project.config.nlp.spacy_model,
+                       **parameters)
+    return CoderChoice(coder, parameters, embedder.model_id)
+
+
+def _configured_coder(name: str) -> Coder:
+    """The coder qualkit.toml's `[coding] coder` names, with its defaults."""
+    try:
+        return make_coder(name)
+    except NotFoundError as error:
+        raise ProjectError(f"{CONFIG_FILE} chooses coder '{name}', which qualkit does not have.",
+                           f"Set [coding] coder to a registered coder. {error.fix}") from None
 
 
 def codable_units(session: Session, group: str | None = None) -> list[tuple[Unit, int]]:
@@ -56,6 +111,8 @@ class CodingRunSummary:
     replaced: int  # this coder's earlier still-suggested rows removed
     skipped_decided: int  # (segment, code) pairs a person already decided: never re-suggested
     per_code: dict[str, int] = field(default_factory=dict)  # code id -> units the coder said yes to
+    parameters: dict[str, Any] = field(default_factory=dict)  # the coder's settings from qualkit.toml
+    embedder: str | None = None  # the embedder's model id
 
     @property
     def suggested(self) -> int:
@@ -69,10 +126,11 @@ class CodingRunSummary:
         return max(self.stored - self.suggested, 0)
 
 
-def run_coder(project: Project, coder_name: str = "ensemble", codebook: str | None = None,
+def run_coder(project: Project, coder_name: str | None = None, codebook: str | None = None,
               progress: Progress | None = None) -> CodingRunSummary:
-    """Fit a coder on the codable segments and the decisions people made so far, then store its
-    suggestions for review.
+    """Fit a coder (by default the one qualkit.toml chooses, see `choose_coder`) on the codable
+    segments and the decisions people made so far, then store its suggestions for review. The run's
+    event and summary record the coder, its parameters and the embedder.
 
     In one transaction, the coder's own still-suggested rows for this codebook are replaced.
     Accepted and rejected rows are never touched, and a (segment, code) a person has decided is
@@ -86,11 +144,11 @@ def run_coder(project: Project, coder_name: str = "ensemble", codebook: str | No
         units = codable_units(session)
         decided = assignments.decisions(session)
     if not units:
-        raise NotFoundError("the project has no codable segments.",
-                            "Import documents first with `qualkit import PROJECT FILES`.")
+        raise NotFoundError("the project has no codable segments.", "Import documents first.")
     keys = {code.id for code in book.flat()}
     labels = [Label(str(d.segment_id), d.code, d.accepted, d.text) for d in decided if d.code in keys]
-    coder = make_coder(coder_name, embedder=embedder_for(project), spacy_model=project.config.nlp.spacy_model)
+    choice = choose_coder(project, coder_name)
+    coder = choice.coder
     if progress:
         progress("fitting", 0, steps)
     coder.fit([u for u, _ in units], book, labels)
@@ -101,7 +159,8 @@ def run_coder(project: Project, coder_name: str = "ensemble", codebook: str | No
         progress("saving", 2, steps)
     starts = {u.id: start for u, start in units}
     summary = CodingRunSummary(uuid.uuid4().hex, coder.name, book.name, book_row.version, len(units),
-                               0, 0, 0, dict.fromkeys((c.id for c in book.flat()), 0))
+                               0, 0, 0, dict.fromkeys((c.id for c in book.flat()), 0), choice.parameters,
+                               choice.embedder)
     rows = []
     with project.transaction() as session:
         decided_pairs = assignments.decided_pairs(session)  # again: people may have decided meanwhile
@@ -121,7 +180,8 @@ def run_coder(project: Project, coder_name: str = "ensemble", codebook: str | No
         summary.stored = len(rows)
         repo.log_event(session, current_user(), "run_coder", "codebook", book_row.id, run_id=summary.run_id,
                        units=summary.units, stored=summary.stored, replaced=summary.replaced,
-                       suggested=summary.suggested)
+                       suggested=summary.suggested, coder=coder.name, parameters=choice.parameters,
+                       embedder=choice.embedder)
     if progress:
         progress("", steps, steps)
     return summary
@@ -130,7 +190,7 @@ def run_coder(project: Project, coder_name: str = "ensemble", codebook: str | No
 def _suggestion_row(s: Suggestion, code_id: int, start: int, coder: Coder, run_id: str) -> dict[str, Any]:
     span = (start + s.span[0], start + s.span[1]) if s.span else (None, None)
     return {"segment_id": int(s.unit_id), "code_id": code_id, "span_start": span[0], "span_end": span[1],
-            "status": assignments.SUGGESTED, "coder": coder.name,
+            "status": Status.SUGGESTED, "coder": coder.name,
             "coder_version": coder.name.partition(".")[2] or None, "model": coder.model_id,
             "run_id": run_id, "score": float(s.score), "predicted": bool(s.suggested),
             "rationale": s.rationale}
@@ -149,7 +209,7 @@ DIVERSITY = 0.5  # its weight on being unlike what is already picked (the rest o
 
 
 def review_queue(project: Project, limit: int = 20, code: str | None = None, group: str | None = None,
-                 status: str = assignments.SUGGESTED,
+                 status: str = Status.SUGGESTED,
                  order: ReviewOrder | str = ReviewOrder.mixed,
                  blind_for: str | None = None, document: str | None = None) -> list[assignments.ReviewItem]:
     """Codings to review: by default a mix of the suggestions the coder is least sure of (a
@@ -170,8 +230,8 @@ def review_queue(project: Project, limit: int = 20, code: str | None = None, gro
             blind_documents=hidden, document=document)
     if order is not ReviewOrder.mixed:
         return items
-    cache = StoreEmbeddingCache(project.sessions)
-    found = cache.get_many(sorted({embeddings.text_hash(i.text) for i in items}), embeddings.MINILM_ID)
+    hashes = sorted({embeddings.text_hash(i.text) for i in items})
+    found = StoreEmbeddingCache(project.sessions).get_many(hashes, embedder_for(project).model_id)
     return mixed_order(items, limit, {i.id: found.get(embeddings.text_hash(i.text)) for i in items})
 
 
@@ -218,16 +278,14 @@ def decide_many(project: Project, *, accept: Iterable[int] = (), reject: Iterabl
     if both:
         raise QualkitError(f"coding {both[0]} is both accepted and rejected.", "Give each id once.")
     with project.transaction() as session:
-        for ids, status in ((accepted, assignments.ACCEPTED), (rejected, assignments.REJECTED)):
+        for ids, status in ((accepted, Status.ACCEPTED), (rejected, Status.REJECTED)):
             for assignment_id in ids:
-                row = session.get(CodeAssignmentRow, assignment_id)
-                if row is None:
+                before = assignments.decide(session, assignment_id, status, reviewer, note)
+                if before is None:
                     raise NotFoundError(f"no coding with id {assignment_id}; nothing was changed.",
-                                        "See `qualkit review PROJECT` for the ids.")
-                repo.log_event(session, reviewer, "decide", "code_assignment", row.id,
-                               **{"from": row.status, "to": status})
-                row.status, row.reviewer = status, reviewer
-                row.note = note if note is not None else row.note
+                                        "Use the id of a coding from the review queue.")
+                repo.log_event(session, reviewer, "decide", "code_assignment", assignment_id,
+                               **{"from": before, "to": status})
     return len(accepted) + len(rejected)
 
 
@@ -237,36 +295,32 @@ def add_coding(project: Project, segment_id: int, code_id: str, coder: str,
     """A person's own coding of a segment (or of `span`, offsets into the segment's text) with a
     code of the current codebook; it starts accepted. Returns the coding's id."""
     with project.transaction() as session:
-        row = new_coding(session, segment_id, code_id, coder, assignments.ACCEPTED, span, note, codebook)
-        repo.log_event(session, coder, "add_coding", "code_assignment", row.id, segment=segment_id,
+        coding = new_coding(session, segment_id, code_id, coder, Status.ACCEPTED, span, note, codebook)
+        repo.log_event(session, coder, "add_coding", "code_assignment", coding.id, segment=segment_id,
                        code=code_id)
-        return row.id
+        return coding.id
 
 
-def new_coding(session: Session, segment_id: int, code_id: str, person: str, status: str,
+def new_coding(session: Session, segment_id: int, code_id: str, person: str, status: Status,
                span: tuple[int, int] | None = None, note: str | None = None,
-               codebook: str | None = None) -> CodeAssignmentRow:
+               codebook: str | None = None) -> Coding:
     """Add a person's decision on (segment, code of the current codebook), checked: the segment and
     code exist and `span` (offsets into the segment's text) lies inside it."""
-    segment = session.get(SegmentRow, segment_id)
+    segment = double_coding.segment(session, segment_id)
     if segment is None:
         raise NotFoundError(f"no segment with id {segment_id}.",
-                            "See `qualkit segments PROJECT` for the ids.")
+                            "Use the id of one of the project's segments.")
     book_row = codebook_row(session, codebook)
     ids = codebooks_store.code_ids(session, book_row.id)
     if code_id not in ids:
         raise NotFoundError(f"codebook '{book_row.name}' (version {book_row.version}) has no code "
-                            f"'{code_id}'.", "See `qualkit codebook show PROJECT` for the code ids.")
+                            f"'{code_id}'.", f"Use one of its codes: {', '.join(ids)}.")
     if span is not None and not 0 <= span[0] < span[1] <= len(segment.text):
         raise QualkitError(f"span {span} is not inside segment {segment_id} "
                            f"({len(segment.text)} characters).",
                            "Give start < end, both within the segment's text.")
-    start, end = (segment.start + span[0], segment.start + span[1]) if span else (None, None)
-    row = CodeAssignmentRow(segment_id=segment_id, code_id=ids[code_id], span_start=start, span_end=end,
-                            status=status, coder=person, reviewer=person, note=note)
-    session.add(row)
-    session.flush()
-    return row
+    where = (segment.start + span[0], segment.start + span[1]) if span else None
+    return assignments.add(session, segment_id, ids[code_id], status, person, where, note)
 
 
 @dataclass(frozen=True)
@@ -293,15 +347,15 @@ def import_human_codings(project: Project, path: Path, coder: str = "demo-coder"
             segments = found.get((document, text))
             if not segments:
                 raise IngestError(path, f"no segment of '{document}' has exactly this text.",
-                                  "Import that document first, and copy the text as `qualkit segments "
-                                  "--jsonl` prints it.", line=number)
+                                  "Import that document first, and copy the segment's text exactly as "
+                                  "the project lists it.", line=number)
             unknown = [c for c in codes if c not in code_ids]
             if unknown:
                 raise IngestError(path, f"code '{unknown[0]}' is not in codebook '{book_row.name}'.",
                                   "Fix the code id or import a codebook that has it.", line=number)
             planned.update({(segment, code): code_ids[code] for segment in segments for code in codes})
         existing = assignments.accepted_pairs(session, coder)
-        rows = [{"segment_id": segment, "code_id": code_row, "status": assignments.ACCEPTED,
+        rows = [{"segment_id": segment, "code_id": code_row, "status": Status.ACCEPTED,
                  "coder": coder, "reviewer": coder}
                 for (segment, code), code_row in planned.items() if (segment, code) not in existing]
         assignments.add_many(session, rows)
@@ -350,7 +404,7 @@ def evaluate(project: Project, against: str = "machine", codebook: str | None = 
     someone else decided on); each code's row carries the number of (segment, code) decisions
     people made on it there, the evidence behind its agreement. A coder learns from decisions and
     never re-suggests a decided pair, so the comparison is fair for decisions made after the
-    machine ran (e.g. run `qualkit code`, then import or review the human coding).
+    machine ran (run the coder, then import or review the human coding).
     """
     with project.sessions() as session:
         book = codebooks_store.read(session, codebook_row(session, codebook))
@@ -361,9 +415,9 @@ def evaluate(project: Project, against: str = "machine", codebook: str | None = 
     if against == "machine" or family:
         chosen = machines if against == "machine" else family
         if not chosen:
-            raise NotFoundError("no machine suggestions to evaluate.", "Run `qualkit code PROJECT` first.")
+            raise NotFoundError("no machine suggestions to evaluate.", "Run the coder first.")
         predicted = _coding_sets(f for f in facts if f.coder in chosen and f.predicted)
-        reference = _coding_sets(f for f in decided if f.status == assignments.ACCEPTED)
+        reference = _coding_sets(f for f in decided if f.status == Status.ACCEPTED)
         units = {f.segment_id for f in decided}
     else:
         theirs = [f for f in decided if f.reviewer == against]
@@ -372,12 +426,12 @@ def evaluate(project: Project, against: str = "machine", codebook: str | None = 
             known = sorted(machines) + sorted({f.reviewer for f in decided if f.reviewer})
             raise NotFoundError(f"no decisions by '{against}' in the project.",
                                 f"Use 'machine' or one of: {', '.join(known) or 'none yet'}.")
-        predicted = _coding_sets(f for f in theirs if f.status == assignments.ACCEPTED)
-        reference = _coding_sets(f for f in others if f.status == assignments.ACCEPTED)
+        predicted = _coding_sets(f for f in theirs if f.status == Status.ACCEPTED)
+        reference = _coding_sets(f for f in others if f.status == Status.ACCEPTED)
         units = {f.segment_id for f in theirs} & {f.segment_id for f in others}
     if not units:
         raise NotFoundError("no segments with decisions to compare against.",
-                            "Review suggestions with `qualkit review` or import a human coding first.")
+                            "Review some suggestions or import a human coding first.")
     counted = {(f.segment_id, f.code) for f in decided if f.segment_id in units}
     per_code: dict[str, int] = {}
     for _, code in counted:
@@ -386,11 +440,52 @@ def evaluate(project: Project, against: str = "machine", codebook: str | None = 
                             [code.id for code in book.flat()], per_code, interval_rounds=INTERVAL_ROUNDS)
 
 
-def _coding_sets(facts: Iterable[assignments.Coding]) -> dict[str, set[str]]:
+def _coding_sets(facts: Iterable[Coding]) -> dict[str, set[str]]:
     sets: dict[str, set[str]] = {}
     for fact in facts:
         sets.setdefault(str(fact.segment_id), set()).add(fact.code)
     return sets
 
 
+@dataclass(frozen=True)
+class CodeSinceRun:
+    """How people's decisions after the coder ran bear out its own yes/no on one code."""
+
+    code: str
+    decisions: int  # machine codings of this code that a person decided after the run stored them
+    accepted: int  # of those, how many the person said the code applies to
+    share_accepted: float | None  # accepted / decisions
+    agreement: float | None  # share of decisions where the coder's own yes/no was the person's
+    kappa: float | None  # Cohen's, the coder's yes/no against the decisions (None: no variance)
+
+
+@dataclass(frozen=True)
+class MachineSinceRun:
+    coders: list[str]  # the machine coders whose codings were decided
+    decisions: int
+    codes: list[CodeSinceRun]  # the current codebook's codes in order, then any others
+
+
+def machine_agreement_since_run(project: Project, against: str = "machine",
+                                codebook: str | None = None) -> MachineSinceRun:
+    """The machine's own yes/no on its stored codings against what people decided about them after
+    it ran (see `assignments.decisions_after_runs`), per code, with the number of decisions behind
+    each figure. Only decisions the coder could not have learnt from count, so this is the fair,
+    growing test of a coder as review goes on. `against`: "machine" (every machine coder) or one
+    machine coder's name or family, as in `evaluate`."""
+    with project.sessions() as session:
+        book = codebooks_store.read(session, codebook_row(session, codebook))
+        found = assignments.decisions_after_runs(session)
+    chosen = [d for d in found if against in ("machine", d.coding.coder, d.coding.coder.partition(".")[0])]
+    by_code: dict[str, list[assignments.DecisionAfterRun]] = {code.id: [] for code in book.flat()}
+    for decision in sorted(chosen, key=lambda d: d.coding.code):
+        by_code.setdefault(decision.coding.code, []).append(decision)
+    codes = []
+    for code, decided in by_code.items():
+        table = Counts.of([bool(d.coding.predicted) for d in decided], [d.accepted for d in decided])
+        n = table.units
+        codes.append(CodeSinceRun(code, n, table.second_only + table.both,
+                                  (table.second_only + table.both) / n if n else None,
+                                  (table.neither + table.both) / n if n else None, cohen_kappa(table)))
+    return MachineSinceRun(sorted({d.coding.coder for d in chosen}), len(chosen), codes)
 

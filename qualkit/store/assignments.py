@@ -3,24 +3,26 @@ caller owns the transaction.
 
 Codings refer to a code row of one codebook version, but a code's identity across versions is its
 key, so everything here that compares codings (decided pairs, labels, the queue) works by
-(segment id, code key).
+(segment id, code key). Codings leave this module as `qualkit.model.coding.Coding`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, delete, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from qualkit.model.coding import Coding, Status
 from qualkit.store.repository import resolved_group, segment_query
 from qualkit.store.schema import CodeAssignmentRow, CodebookRow, CodeRow, DocumentRow, SegmentRow, check_name
 
-SUGGESTED, ACCEPTED, REJECTED = "suggested", "accepted", "rejected"
-STATUSES = (SUGGESTED, ACCEPTED, REJECTED)
-DECIDED = (ACCEPTED, REJECTED)
+SUGGESTED, ACCEPTED, REJECTED = Status.SUGGESTED, Status.ACCEPTED, Status.REJECTED
+STATUSES = tuple(Status)
+DECIDED = (Status.ACCEPTED, Status.REJECTED)
 CHUNK = 500
 
 
@@ -42,7 +44,7 @@ def decisions(session: Session) -> list[Decision]:
         .join(SegmentRow, CodeAssignmentRow.segment_id == SegmentRow.id)
         .where(CodeAssignmentRow.status.in_(DECIDED))
         .order_by(CodeAssignmentRow.updated_at, CodeAssignmentRow.id))
-    latest = {(segment, key): Decision(segment, key, status == ACCEPTED, text)
+    latest = {(segment, key): Decision(segment, key, status == Status.ACCEPTED, text)
               for segment, key, status, text in rows}
     return list(latest.values())
 
@@ -62,7 +64,7 @@ def delete_suggestions(session: Session, coder: str, codebook: str, keep: set[tu
         select(CodeAssignmentRow.id, CodeAssignmentRow.segment_id, CodeRow.key)
         .join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id)
         .join(CodebookRow, CodeRow.codebook_id == CodebookRow.id)
-        .where(CodeAssignmentRow.coder == coder, CodeAssignmentRow.status == SUGGESTED,
+        .where(CodeAssignmentRow.coder == coder, CodeAssignmentRow.status == Status.SUGGESTED,
                CodebookRow.name == codebook))
     doomed = [row_id for row_id, segment, key in own if (segment, key) not in keep]
     for i in range(0, len(doomed), CHUNK):
@@ -82,30 +84,87 @@ def accepted_pairs(session: Session, coder: str) -> set[tuple[int, str]]:
     rows = session.execute(
         select(CodeAssignmentRow.segment_id, CodeRow.key)
         .join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id)
-        .where(CodeAssignmentRow.coder == coder, CodeAssignmentRow.status == ACCEPTED))
+        .where(CodeAssignmentRow.coder == coder, CodeAssignmentRow.status == Status.ACCEPTED))
     return {(segment, key) for segment, key in rows}
 
 
-@dataclass(frozen=True)
-class Coding:
-    """One assignment as evaluation sees it."""
-
-    segment_id: int
-    code: str
-    status: str
-    coder: str
-    reviewer: str | None
-    predicted: bool | None  # the machine's own yes/no; None for people's codings
-    machine: bool
-
-
 def codings(session: Session) -> list[Coding]:
+    """Every coding with its code key, span, document, provenance and times, oldest first: what
+    evaluation, agreement and the coders' summaries compare."""
     rows = session.execute(
-        select(CodeAssignmentRow.segment_id, CodeRow.key, CodeAssignmentRow.status, CodeAssignmentRow.coder,
-               CodeAssignmentRow.reviewer, CodeAssignmentRow.predicted, CodeAssignmentRow.run_id)
-        .join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id))
-    return [Coding(segment, key, status, coder, reviewer, predicted, run_id is not None)
-            for segment, key, status, coder, reviewer, predicted, run_id in rows]
+        select(CodeAssignmentRow, CodeRow.key, SegmentRow.document_id)
+        .join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id)
+        .join(SegmentRow, CodeAssignmentRow.segment_id == SegmentRow.id)
+        .order_by(CodeAssignmentRow.id))
+    return [_coding(row, key, document_id) for row, key, document_id in rows]
+
+
+def _coding(row: CodeAssignmentRow, key: str, document_id: int) -> Coding:
+    span = None if row.span_start is None or row.span_end is None else (row.span_start, row.span_end)
+    return Coding(row.id, row.segment_id, document_id, key, span, Status(row.status), row.coder,
+                  row.reviewer, row.predicted, row.run_id, row.score, row.coder_version, row.model,
+                  row.rationale, row.note, row.created_at, row.updated_at)
+
+
+def add(session: Session, segment_id: int, code_row: int, status: Status, person: str,
+        span: tuple[int, int] | None = None, note: str | None = None) -> Coding:
+    """Store a person's coding or decision on a segment (`span`: document offsets), which they
+    also count as having reviewed; returns it with its new id."""
+    row = CodeAssignmentRow(segment_id=segment_id, code_id=code_row, span_start=span[0] if span else None,
+                            span_end=span[1] if span else None, status=status, coder=person, reviewer=person,
+                            note=note)
+    session.add(row)
+    session.flush()
+    code, segment = session.get_one(CodeRow, code_row), session.get_one(SegmentRow, segment_id)
+    return _coding(row, code.key, segment.document_id)
+
+
+def decide(session: Session, assignment_id: int, status: Status, reviewer: str,
+           note: str | None = None) -> Status | None:
+    """Set a coding's status and reviewer (and `note`, when given); returns the status it had, so
+    the caller can log from/to, or None when there is no such coding (nothing changed)."""
+    row = session.get(CodeAssignmentRow, assignment_id)
+    if row is None:
+        return None
+    before = Status(row.status)
+    row.status, row.reviewer = status, reviewer
+    row.note = note if note is not None else row.note
+    return before
+
+
+@dataclass(frozen=True)
+class DecisionAfterRun:
+    """A person's word on a machine coding's (segment, code), given after the run that stored it."""
+
+    coding: Coding  # the machine's row: its coder, run and own yes/no (`predicted`)
+    accepted: bool  # the person said the code applies
+    reviewer: str | None
+    decided_at: datetime
+
+
+def decisions_after_runs(session: Session) -> list[DecisionAfterRun]:
+    """Every machine coding a person decided after its run stored it, with the latest such decision.
+
+    The decision may be on the machine's row itself (accepted or rejected in review: its
+    `updated_at`) or on another row of the same (segment, code key), such as the person's own
+    coding, an imported one or a resolution, dated at or after the machine row's `created_at`. A run
+    never suggests a pair a person has decided, so a decision older than the machine row cannot be
+    about it and is left out, as are machine codings nobody has decided since. This is what makes a
+    fair test of the machine: it could not have learnt these decisions before it answered."""
+    found = codings(session)
+    decided: dict[tuple[int, str], list[Coding]] = {}
+    for coding in found:
+        if coding.status in DECIDED:
+            decided.setdefault((coding.segment_id, coding.code), []).append(coding)
+    after = []
+    for machine in (c for c in found if c.machine and c.created_at is not None):
+        later = [d for d in decided.get((machine.segment_id, machine.code), [])
+                 if d.updated_at is not None and d.updated_at >= machine.created_at]
+        if later:
+            latest = max(later, key=lambda d: (d.updated_at, d.id))
+            after.append(DecisionAfterRun(machine, latest.status == Status.ACCEPTED, latest.reviewer,
+                                          latest.updated_at))
+    return after
 
 
 @dataclass(frozen=True)
@@ -120,7 +179,7 @@ class ReviewItem:
     text: str
     code: str
     code_name: str
-    status: str
+    status: Status
     score: float | None
     predicted: bool | None
     rationale: str | None
@@ -148,7 +207,7 @@ def review_items(session: Session, *, status: str, code: str | None, group: str 
         query = query.where(resolved_group() == group)
     if document is not None:
         query = query.where(DocumentRow.name == document)
-    if status == SUGGESTED:
+    if status == Status.SUGGESTED:
         query = query.where(~_decided_elsewhere())
     if blind_documents:
         query = query.where(or_(SegmentRow.document_id.not_in(sorted(blind_documents)),
@@ -175,6 +234,7 @@ def _item(segment: SegmentRow, document: str, _speaker: str | None, participant:
           group: str | None, row: CodeAssignmentRow, key: str, name: str) -> ReviewItem:
     span = (None if row.span_start is None or row.span_end is None
             else (row.span_start - segment.start, row.span_end - segment.start))
-    return ReviewItem(row.id, segment.id, document, participant, group, segment.text, key, name, row.status,
-                      row.score, row.predicted, row.rationale, span, row.coder, row.reviewer, row.note)
+    return ReviewItem(row.id, segment.id, document, participant, group, segment.text, key, name,
+                      Status(row.status), row.score, row.predicted, row.rationale, span, row.coder,
+                      row.reviewer, row.note)
 

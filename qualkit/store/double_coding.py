@@ -1,6 +1,6 @@
-"""Reads for double coding: every coding with its span and document, the segments of chosen
-documents, and the blind samples and resolutions recorded in the audit trail. Functions take a
-Session; the caller owns the transaction.
+"""Reads for double coding: the segments of chosen documents, and the blind samples and resolutions
+recorded in the audit trail (the codings themselves come from `assignments.codings`). Functions
+take a Session; the caller owns the transaction.
 
 Blind samples and resolutions are events rather than tables: drawing a sample and resolving a
 disagreement are acts worth auditing anyway, and the event carries everything needed to read
@@ -16,41 +16,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualkit.store.schema import CodeAssignmentRow, CodeRow, DocumentRow, EventRow, SegmentRow
+from qualkit.store.schema import DocumentRow, EventRow, SegmentRow
 
 BLIND_SAMPLE = "draw_blind_sample"
 RESOLVE = "resolve_disagreement"
-
-
-@dataclass(frozen=True)
-class CodingFact:
-    """One code assignment as agreement sees it."""
-
-    id: int
-    segment_id: int
-    document_id: int
-    code: str
-    span: tuple[int, int] | None  # document offsets; None = the whole segment
-    status: str
-    coder: str
-    reviewer: str | None
-    predicted: bool | None  # a machine coder's own yes/no
-    machine: bool
-
-
-def coding_facts(session: Session) -> list[CodingFact]:
-    rows = session.execute(
-        select(CodeAssignmentRow, CodeRow.key, SegmentRow.document_id)
-        .join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id)
-        .join(SegmentRow, CodeAssignmentRow.segment_id == SegmentRow.id)
-        .order_by(CodeAssignmentRow.id))
-    return [CodingFact(row.id, row.segment_id, document_id, key, _span(row), row.status, row.coder,
-                       row.reviewer, row.predicted, row.run_id is not None)
-            for row, key, document_id in rows]
-
-
-def _span(row: CodeAssignmentRow) -> tuple[int, int] | None:
-    return None if row.span_start is None or row.span_end is None else (row.span_start, row.span_end)
 
 
 @dataclass(frozen=True)
@@ -70,7 +39,19 @@ def segments_of(session: Session, document_ids: Collection[int]) -> list[Segment
         select(SegmentRow, DocumentRow.name).join(DocumentRow, SegmentRow.document_id == DocumentRow.id)
         .where(SegmentRow.document_id.in_(sorted(document_ids)))
         .order_by(SegmentRow.document_id, SegmentRow.ordinal))
-    return [SegmentFacts(s.id, s.document_id, name, s.start, s.end, s.codable, s.text) for s, name in rows]
+    return [_facts(s, name) for s, name in rows]
+
+
+def segment(session: Session, segment_id: int) -> SegmentFacts | None:
+    """One segment by id, or None when there is none (for checking a coding before storing it)."""
+    found = session.execute(select(SegmentRow, DocumentRow.name)
+                            .join(DocumentRow, SegmentRow.document_id == DocumentRow.id)
+                            .where(SegmentRow.id == segment_id)).first()
+    return None if found is None else _facts(*found)
+
+
+def _facts(s: SegmentRow, document: str) -> SegmentFacts:
+    return SegmentFacts(s.id, s.document_id, document, s.start, s.end, s.codable, s.text)
 
 
 def document_names(session: Session) -> dict[int, str]:
