@@ -17,9 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
 from qualkit import __version__
 from qualkit.errors import NotFoundError, QualkitError, UnsupportedFormatError
 from qualkit.ingest.safety import check_size, parser_boundary
@@ -44,21 +41,15 @@ from qualkit.interop.refi.plan import (
 from qualkit.interop.refi.xml_export import codebook_xml, project_xml, source_file_name
 from qualkit.interop.refi.xml_import import parse_codebook, parse_project
 from qualkit.model import Code
+from qualkit.model.coding import Status
 from qualkit.services.codebooks import StoredCodebook, codebook_row, store_codebook
 from qualkit.services.projects import Project, current_user
-from qualkit.store import assignments
+from qualkit.store import Session
 from qualkit.store import codebooks as codebooks_store
 from qualkit.store import exchange as exchange_store
+from qualkit.store import imports as imports_store
+from qualkit.store import memos as memos_store
 from qualkit.store import repository as repo
-from qualkit.store.schema import (
-    CodeAssignmentRow,
-    CodeRow,
-    DocumentRow,
-    MemoRow,
-    ParticipantRow,
-    SegmentRow,
-    SpeakerRow,
-)
 
 REFI_SUFFIXES = (".qdpx", ".qdc")
 REFI_FORMATS = ("qdpx", "qdc")
@@ -125,11 +116,11 @@ def export_qdpx(project: Project, path: Path, *, include_suggestions: bool = Fal
     documents with their text, accepted codings (and, if asked, suggestions under a user of
     their own per coder), participants' and documents' attributes as case variables, memos as
     notes."""
-    statuses = (assignments.ACCEPTED, *((assignments.SUGGESTED,) if include_suggestions else ()))
+    statuses = (Status.ACCEPTED, *((Status.SUGGESTED,) if include_suggestions else ()))
     with project.transaction() as session:
         guids = Guids(project.config.name, exchange_store.read(session))
         exchange = _Exporter(session, guids).project(project.config.name, statuses)
-        left_out = _left_out(session, include_suggestions)
+        left_out = _left_out(exchange_store.untravelled(session), include_suggestions)
         sources = {source_file_name(s): (s.text or "").encode("utf-8") for s in exchange.sources}
         write_qdpx(path, project_xml(exchange), sources)
         codings = sum(len(sel.codings) for s in exchange.sources for sel in s.selections)
@@ -140,30 +131,21 @@ def export_qdpx(project: Project, path: Path, *, include_suggestions: bool = Fal
                              len(exchange.users), len(exchange.cases), len(exchange.notes), left_out)
 
 
-def _left_out(session: Session, include_suggestions: bool) -> list[str]:
+def _left_out(gaps: exchange_store.Untravelled, include_suggestions: bool) -> list[str]:
     """One line per kind of thing the export does not carry, with how many there are."""
-    def count(query: Any) -> int:
-        return session.scalar(select(func.count()).select_from(query.subquery())) or 0
-
-    status = CodeAssignmentRow.status
     lines = []
-    if rejected := count(select(CodeAssignmentRow.id).where(status == assignments.REJECTED)):
-        lines.append(f"{rejected} rejected decision(s) (REFI-QDA has codings, not refusals)")
-    suggested = select(CodeAssignmentRow.id).where(status == assignments.SUGGESTED)
-    if not include_suggestions and (pending := count(suggested)):
-        lines.append(f"{pending} suggestion(s) (add --include-suggestions for those their coder said yes to)")
-    elif said_no := count(suggested.where(CodeAssignmentRow.predicted.is_(False))):
-        lines.append(f"{said_no} suggestion(s) their own coder scored 'no'")
-    if reviewed := count(select(CodeAssignmentRow.id).where(status == assignments.ACCEPTED,
-                                                            CodeAssignmentRow.reviewer.is_not(None))):
-        lines.append(f"the review times of {reviewed} decision(s) (who reviewed travels; when does not)")
-    timed = grouped = attributed = 0
-    for start_time, group, attributes in session.execute(
-            select(SegmentRow.start_time, SegmentRow.group, SegmentRow.attributes)):
-        timed, grouped = timed + (start_time is not None), grouped + (group is not None)
-        attributed += bool(attributes)
-    for found, what in ((timed, "turn times (.vtt/.srt)"), (grouped, "stakeholder groups stated per row"),
-                        (attributed, "row attributes (tables)")):
+    if gaps.rejected:
+        lines.append(f"{gaps.rejected} rejected decision(s) (REFI-QDA has codings, not refusals)")
+    if not include_suggestions and gaps.suggestions:
+        lines.append(f"{gaps.suggestions} suggestion(s) (include suggestions to carry those their coder said "
+                     "yes to)")
+    elif gaps.said_no:
+        lines.append(f"{gaps.said_no} suggestion(s) their own coder scored 'no'")
+    if gaps.reviewed:
+        lines.append(f"the review times of {gaps.reviewed} decision(s) (who reviewed travels; when does not)")
+    for found, what in ((gaps.timed, "turn times (.vtt/.srt)"),
+                        (gaps.grouped, "stakeholder groups stated per row"),
+                        (gaps.attributed, "row attributes (tables)")):
         if found:
             lines.append(f"{what} of {found} segment(s)")
     return lines
@@ -183,50 +165,49 @@ class _Exporter:
             self.users.append(name)
         return self.guid("user", name)
 
-    def project(self, name: str, statuses: tuple[str, ...]) -> refi.Project:
+    def project(self, name: str, statuses: tuple[Status, ...]) -> refi.Project:
         session = self.session
         newest = codebooks_store.newest(session)
         book = codebooks_store.read(session, newest) if newest is not None else None
-        rows = session.execute(
-            select(CodeAssignmentRow, CodeRow.key, SegmentRow.document_id, SegmentRow.start, SegmentRow.end)
-            .join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id)
-            .join(SegmentRow, CodeAssignmentRow.segment_id == SegmentRow.id)
-            .where(CodeAssignmentRow.status.in_(statuses))
-            .where((CodeAssignmentRow.status != assignments.SUGGESTED)
-                   | CodeAssignmentRow.predicted.is_not(False))  # suggestions the coder said yes to
-            .order_by(CodeAssignmentRow.id)).all()
-        memos = list(session.scalars(select(MemoRow).order_by(MemoRow.id)))
+        codings = exchange_store.codings(session, statuses)
+        memos = memos_store.find(session, oldest_first=False)
         top = list(book.codes) if book is not None else []
         known = {code.id for code in book.flat()} if book is not None else set()
-        top += self.retired_codes({key for _, key, *_ in rows} - known)
+        top += exchange_store.newest_codes(session, {coding.code for coding in codings} - known)
         code_notes: dict[str, list[str]] = defaultdict(list)
         source_notes: dict[int, list[str]] = defaultdict(list)
         selections: dict[int, list[refi.Selection]] = defaultdict(list)
         project_notes: list[str] = []
-        documents = list(session.scalars(select(DocumentRow).order_by(DocumentRow.id)))
+        documents = exchange_store.documents(session)
         texts = {document.id: document.text for document in documents}
-        for row, key, document_id, start, end in rows:
-            if row.span_start is not None and row.span_end is not None:
-                start, end = row.span_start, row.span_end
-            suggested = row.status == assignments.SUGGESTED
-            user = suggestion_user(row.coder) if suggested else row.coder
-            selections[document_id].append(refi.Selection(
-                self.guid("selection", row.id), start, end, _label(texts[document_id][start:end]),
-                self.user(user), self.user(row.reviewer), row.created_at,
-                description=render_score(row.score) if suggested and row.score is not None else None,
-                codings=(refi.Coding(self.guid("coding", row.id), self.guid("code", key), self.user(user),
-                                     row.created_at),)))
+        on_segments = [_row_id(memo.ref) or 0 for memo in memos if memo.target == "segment"]
+        bounds = exchange_store.segment_bounds(
+            session, [*(coding.segment_id for coding in codings if coding.span is None), *on_segments])
+        for coding in codings:
+            whole = bounds.get(coding.segment_id)
+            start, end = coding.span or (whole.start, whole.end)
+            suggested = coding.status == Status.SUGGESTED
+            user = suggestion_user(coding.coder) if suggested else coding.coder
+            text = texts[coding.document_id]
+            selections[coding.document_id].append(refi.Selection(
+                self.guid("selection", coding.id), start, end, _label(text[start:end]),
+                self.user(user), self.user(coding.reviewer), coding.created_at,
+                description=render_score(coding.score) if suggested and coding.score is not None else None,
+                codings=(refi.Coding(self.guid("coding", coding.id), self.guid("code", coding.code),
+                                     self.user(user), coding.created_at),)))
         all_keys = {code.id for code in _walk(top)}
         for memo in memos:
             note = self.guid("memo", memo.id)
             self.user(memo.author)
-            if memo.target == "code" and memo.target_ref in all_keys:
-                code_notes[memo.target_ref].append(note)
-            elif memo.target == "document" and (document := self.document_id(memo.target_ref)) in texts:
+            segment = bounds.get(_row_id(memo.ref) or 0) if memo.target == "segment" else None
+            if memo.target == "code" and memo.ref in all_keys:
+                code_notes[memo.ref].append(note)
+            elif memo.target == "document" and (document := _row_id(memo.ref)) in texts:
                 source_notes[document].append(note)
-            elif memo.target == "segment" and (segment := self.segment(memo.target_ref)) is not None:
+            elif segment is not None:
                 selections[segment.document_id].append(refi.Selection(
-                    self.guid("memo-selection", memo.id), segment.start, segment.end, _label(segment.text),
+                    self.guid("memo-selection", memo.id), segment.start, segment.end,
+                    _label(texts[segment.document_id][segment.start:segment.end]),
                     self.user(memo.author), None, memo.created_at, notes=(note,)))
             else:
                 project_notes.append(note)
@@ -243,38 +224,22 @@ class _Exporter:
             variables=variables, cases=cases, sources=sources, notes=notes,
             project_notes=tuple(project_notes))
 
-    def retired_codes(self, keys: set[str]) -> list[Code]:
-        """Codes that codings use but the current codebook no longer has: their newest version."""
-        found = {}
-        query = select(CodeRow).where(CodeRow.key.in_(sorted(keys))).order_by(CodeRow.id)
-        for row in self.session.scalars(query):
-            found[row.key] = Code(id=row.key, name=row.name, description=row.description, color=row.color,
-                                  **{f: list(row.definition.get(f, [])) for f in _DEFINITION_LISTS})
-        return [found[key] for key in sorted(found)]
-
-    def document_id(self, ref: str | None) -> int | None:
-        return int(ref) if ref and ref.isdigit() else None
-
-    def segment(self, ref: str | None) -> SegmentRow | None:
-        return self.session.get(SegmentRow, int(ref)) if ref and ref.isdigit() else None
-
-    def cases(self, documents: list[DocumentRow]) -> tuple[tuple[refi.Variable, ...], tuple[refi.Case, ...]]:
+    def cases(self, documents: list[exchange_store.ExportedDocument]) -> tuple[tuple[refi.Variable, ...],
+                                                                               tuple[refi.Case, ...]]:
         """Participants as named cases; each document's group and attributes as a nameless case."""
-        speakers: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
-        for participant_id, document_id, document, label in self.session.execute(
-                select(SpeakerRow.participant_id, SpeakerRow.document_id, DocumentRow.name, SpeakerRow.label)
-                .join(DocumentRow, SpeakerRow.document_id == DocumentRow.id).order_by(SpeakerRow.id)):
-            speakers[participant_id].append((document_id, document, label))
+        speakers: dict[int, list[exchange_store.SpokenAs]] = defaultdict(list)
+        for spoken in exchange_store.spoken_as(self.session):
+            speakers[spoken.participant_id].append(spoken)
         owners: list[tuple[str, str | None, dict[str, Any], tuple[str, ...]]] = []
-        for person in self.session.scalars(select(ParticipantRow).order_by(ParticipantRow.id)):
+        for person in exchange_store.people(self.session):
             spoken = speakers[person.id]
             values = {GROUP_VARIABLE: person.group, ROLE_VARIABLE: person.role, SITE_VARIABLE: person.site,
-                      SPEAKS_AS_VARIABLE: render_speaks_as([(d, label) for _, d, label in spoken]) or None,
-                      **(person.attributes or {})}
-            sources = dict.fromkeys(self.guid("document", d) for d, _, _ in spoken)
+                      SPEAKS_AS_VARIABLE: render_speaks_as([(s.document, s.label) for s in spoken]) or None,
+                      **person.attributes}
+            sources = dict.fromkeys(self.guid("document", s.document_id) for s in spoken)
             owners.append((self.guid("participant", person.id), person.label, values, tuple(sources)))
         for document in documents:
-            values = {GROUP_VARIABLE: document.group, **(document.attributes or {})}
+            values = {GROUP_VARIABLE: document.group, **document.attributes}
             if any(v is not None for v in values.values()):
                 owners.append((self.guid("document-case", document.id), None, values,
                                (self.guid("document", document.id),)))
@@ -293,6 +258,11 @@ def _codes(codes: Iterable[Code], guid: Guids, notes: dict[str, list[str]]) -> t
                            None if key_from_name(code.name) == code.id else code.id),
         code.color if code.color and _is_colour(code.color) else None, True,
         _codes(code.children, guid, notes), tuple(notes.get(code.id, ()))) for code in codes)
+
+
+def _row_id(ref: str | None) -> int | None:
+    """The row id a memo's reference names (None: it names none)."""
+    return int(ref) if ref and ref.isdigit() else None
 
 
 def _walk(codes: Iterable[Code]) -> list[Code]:
@@ -389,35 +359,34 @@ def store_refi(session: Session, plan: ImportPlan, path: Path, corpus: str) -> R
         report.codebook = store_codebook(session, plan.codebook, f"file:{path.name}", actor)
         stored = codebooks_store.newest(session, plan.codebook.name)
         code_ids = codebooks_store.code_ids(session, stored.id) if stored is not None else {}
-    corpus_row = repo.get_or_create_corpus(session, corpus)
+    corpus_id = repo.get_or_create_corpus(session, corpus).id
     segments: dict[str, list[int]] = {}  # document name -> segment ids by ordinal
     documents: dict[str, int] = {}
-    rows: list[tuple[str, dict[str, Any]]] = []  # (code id, row)
+    codings: list[exchange_store.NewCoding] = []
     for planned in plan.documents:
         document = planned.document
-        row = repo.document_named(session, corpus_row.id, document.name)
-        if row is not None and row.text != document.text:
+        stored = imports_store.document_named(session, corpus_id, document.name)
+        if stored is not None and stored.text != document.text:
             report.dropped.append(f"{path.name}: source '{document.name}' and its {len(planned.codings)} "
                                   "coding(s) not imported (the project has a document of that name with "
                                   "other text; rename one of them to keep both).")
             continue
-        if row is None:
-            row = repo.add_document(session, corpus_row.id, document)
-            repo.log_event(session, actor, "import", "document", row.id, segments=len(document.segments),
+        if stored is None:
+            document_id = repo.add_document(session, corpus_id, document).id
+            repo.log_event(session, actor, "import", "document", document_id, segments=len(document.segments),
                            sha256=document.sha256)
             report.documents.append((document.name, len(document.segments)))
         else:
+            document_id = stored.id
             report.reused.append(document.name)
-        row.group = planned.group or row.group
-        row.attributes = {**(row.attributes or {}), **planned.attributes}
-        documents[document.name] = row.id
-        segments[document.name] = list(session.scalars(
-            select(SegmentRow.id).where(SegmentRow.document_id == row.id).order_by(SegmentRow.ordinal)))
-        rows += [(c.code, _coding_row(c, segments[document.name][c.ordinal], code_ids[c.code]))
-                 for c in planned.codings]
-    new_rows = _new_codings(session, rows)
-    assignments.add_many(session, new_rows)
-    report.codings, report.already = len(new_rows), len(rows) - len(new_rows)
+        imports_store.merge_document_details(session, document_id, group=planned.group,
+                                             attributes=planned.attributes)
+        documents[document.name] = document_id
+        segments[document.name] = exchange_store.segment_ids(session, document_id)
+        codings += [_new_coding(coding, segments[document.name][coding.ordinal], code_ids[coding.code])
+                    for coding in planned.codings]
+    report.codings = exchange_store.add_codings_once(session, codings)
+    report.already = len(codings) - report.codings
     people: dict[str, int] = {}
     for person in plan.participants:
         people[person.label] = _store_participant(session, person, documents, report, path.name)
@@ -431,15 +400,11 @@ def store_refi(session: Session, plan: ImportPlan, path: Path, corpus: str) -> R
             report.dropped.append(f"{path.name}: memo '{memo.title}' not imported (what it is about was "
                                   "not imported).")
             continue
-        same = select(MemoRow.id).where(MemoRow.target == memo.target, MemoRow.target_ref == ref,
-                                        MemoRow.author == memo.author, MemoRow.title == memo.title,
-                                        MemoRow.text == memo.text)
-        if session.scalar(same.limit(1)) is not None:
+        if memos_store.exists(session, target=memo.target, ref=ref, author=memo.author, title=memo.title,
+                              text=memo.text):
             continue  # imported before
-        times = ({"created_at": memo.created, "updated_at": memo.modified or memo.created}
-                 if memo.created else {})
-        session.add(MemoRow(target=memo.target, target_ref=ref, author=memo.author, title=memo.title,
-                            text=memo.text, **times))
+        memos_store.add(session, target=memo.target, ref=ref, author=memo.author, title=memo.title,
+                        text=memo.text, created_at=memo.created, updated_at=memo.modified)
         report.memos += 1
     repo.log_event(session, actor, "import_refi", "project", None, documents=len(report.documents),
                    reused=len(report.reused), codings=report.codings, memos=report.memos,
@@ -448,33 +413,9 @@ def store_refi(session: Session, plan: ImportPlan, path: Path, corpus: str) -> R
     return report
 
 
-def _coding_row(coding: PlannedCoding, segment_id: int, code_id: int) -> dict[str, Any]:
-    span = coding.span or (None, None)
-    times = {"created_at": coding.created, "updated_at": coding.created} if coding.created else {}
-    suggested = coding.status == "suggested"
-    scored = {"score": coding.score if suggested else None, "predicted": True if suggested else None}
-    return {"segment_id": segment_id, "code_id": code_id, "span_start": span[0], "span_end": span[1],
-            "status": coding.status, "coder": coding.coder, "reviewer": coding.reviewer, **times, **scored}
-
-
-def _new_codings(session: Session, rows: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
-    """The rows the project does not have yet, comparing codes by id across codebook versions
-    (re-importing a file adds nothing)."""
-    segment_ids = sorted({row["segment_id"] for _, row in rows})
-    existing: set[tuple[Any, ...]] = set()
-    for i in range(0, len(segment_ids), assignments.CHUNK):
-        existing |= set(session.execute(
-            select(CodeAssignmentRow.segment_id, CodeRow.key, CodeAssignmentRow.span_start,
-                   CodeAssignmentRow.span_end, CodeAssignmentRow.coder, CodeAssignmentRow.status)
-            .join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id)
-            .where(CodeAssignmentRow.segment_id.in_(segment_ids[i:i + assignments.CHUNK]))).all())
-    fresh = []
-    for key, row in rows:
-        identity = (row["segment_id"], key, row["span_start"], row["span_end"], row["coder"], row["status"])
-        if identity not in existing:
-            existing.add(identity)
-            fresh.append(row)
-    return fresh
+def _new_coding(coding: PlannedCoding, segment_id: int, code_id: int) -> exchange_store.NewCoding:
+    return exchange_store.NewCoding(segment_id, code_id, coding.code, coding.span, coding.status,
+                                    coding.coder, coding.reviewer, coding.created, coding.score)
 
 
 def _remember_guids(session: Session, plan: ImportPlan, documents: dict[str, int],
@@ -489,33 +430,19 @@ def _remember_guids(session: Session, plan: ImportPlan, documents: dict[str, int
 
 def _store_participant(session: Session, person: PlannedParticipant, documents: dict[str, int],
                        report: RefiImportReport, file: str) -> int:
-    row = repo.get_or_create_participant(session, person.label)
-    row.group = person.group or row.group
-    row.role = person.role or row.role
-    row.site = person.site or row.site
-    row.attributes = {**(row.attributes or {}), **person.attributes}
-    session.flush()
+    stored = imports_store.merge_participant(session, person.label, group=person.group, role=person.role,
+                                             site=person.site, attributes=person.attributes)
     if person.role:
-        repo.set_participant_codability(session, row.id, person.role.strip().lower() != "interviewer")
+        repo.set_participant_codability(session, stored.id, person.role.strip().lower() != "interviewer")
     report.participants += 1
     for name, label in person.speaks_as:
-        speaker = session.scalar(select(SpeakerRow).where(SpeakerRow.document_id == documents.get(name, -1),
-                                                          SpeakerRow.label == label))
-        if speaker is None:
+        linked = name in documents and imports_store.link_speaker(session, documents[name], label, stored.id)
+        if not linked:
             report.dropped.append(f"{file}: case '{person.label}' speaks as '{label}' in '{name}', but no "
                                   "speaker there has that label; that link was not kept.")
-        elif speaker.participant_id != row.id:
-            previous = speaker.participant
-            speaker.participant_id = row.id
-            session.flush()
-            repo.delete_if_unspoken(session, previous)
     for name in dict.fromkeys(person.documents):
-        if name not in documents:
-            continue
-        speaks = session.scalar(select(SpeakerRow.id).where(SpeakerRow.document_id == documents[name],
-                                                            SpeakerRow.participant_id == row.id).limit(1))
-        if speaks is None:
+        if name in documents and not imports_store.speaks_in(session, documents[name], stored.id):
             report.dropped.append(f"{file}: the link from case '{person.label}' to source '{name}' not kept "
                                   f"(no speaker there is '{person.label}'; qualkit links people to text "
                                   "through speaker labels).")
-    return row.id
+    return stored.id

@@ -172,7 +172,7 @@ def test_only_suggestions_their_coder_said_yes_to_travel_with_score(
     assert summary.left_out == ["1 rejected decision(s) (REFI-QDA has codings, not refusals)",
                                 "1 suggestion(s) their own coder scored 'no'"]
     plain = services.export_qdpx(project, tmp_path / "p.qdpx")
-    assert plain.codings == 0 and plain.left_out[1].startswith("2 suggestion(s) (add --include-suggestions")
+    assert plain.codings == 0 and plain.left_out[1].startswith("2 suggestion(s) (include suggestions to carry")
     fresh = services.init_project(tmp_path / "fresh")
     services.import_refi(fresh, summary.path)
     with fresh.sessions() as session:

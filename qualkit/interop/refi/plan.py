@@ -42,6 +42,7 @@ from qualkit.interop.refi.positions import (
     track_normalisation,
 )
 from qualkit.model import Code, Codebook, Document, Segment
+from qualkit.model.coding import Status
 
 GROUP_VARIABLE, ROLE_VARIABLE, SITE_VARIABLE = "Stakeholder group", "Role", "Site"
 SPEAKS_AS_VARIABLE = "Speaks as"  # one "document: speaker label" line per document the person speaks in
@@ -49,7 +50,6 @@ SET_ATTRIBUTE = "Set"  # the document sets (MAXQDA) a document belongs to: a nam
 SUGGESTED_MARK = " (suggested)"
 SCORE_PREFIX = "qualkit score: "  # a suggestion's score, as its selection's description
 UNKNOWN_CODER = "unknown coder"
-ACCEPTED, SUGGESTED = "accepted", "suggested"
 
 Span = tuple[int, int]
 
@@ -66,7 +66,7 @@ class PlannedCoding:
     span: Span | None  # document offsets; None: the whole segment
     coder: str
     reviewer: str | None
-    status: str
+    status: Status
     created: datetime | None
     score: float | None = None  # a suggestion's score, from the selection's description
 
@@ -367,10 +367,11 @@ class _Planner:
                           "codebook).", selection.line)
                 continue
             user = self.user(coding.user or selection.user) or UNKNOWN_CODER
-            coder, status = (user.removesuffix(SUGGESTED_MARK), SUGGESTED) if user.endswith(SUGGESTED_MARK) \
-                else (user, ACCEPTED)
-            who = reviewer or (coder if status == ACCEPTED else None)
-            score = parse_score(selection.description) if status == SUGGESTED else None
+            suggested = user.endswith(SUGGESTED_MARK)
+            coder, status = (user.removesuffix(SUGGESTED_MARK), Status.SUGGESTED) if suggested \
+                else (user, Status.ACCEPTED)
+            who = reviewer or (None if suggested else coder)
+            score = parse_score(selection.description) if suggested else None
             planned.codings.extend(
                 PlannedCoding(self.keys[coding.code], ordinal, piece, coder, who, status,
                               coding.created or selection.created, score)
