@@ -8,7 +8,7 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qualkit.model.coding import Status
+from qualkit.model.coding import Coding, Status
 from qualkit.reports import counts, markdown, quotes, tables
 from qualkit.reports.layout import build_report, mentioned_by
 from qualkit.reports.model import (
@@ -21,6 +21,7 @@ from qualkit.reports.model import (
     ReportInput,
     SegmentFact,
     Theme,
+    coding_facts,
     source_kind,
 )
 
@@ -105,10 +106,13 @@ def test_cooccurrence_by_segment_and_by_participant() -> None:
 
 
 def test_every_quote_and_name_comes_through_the_view() -> None:
-    text = markdown.render(build_report(data(), MarkingView(), with_charts=False))
+    report = build_report(data(), MarkingView(), with_charts=False)
+    text = markdown.render(report)
+    assert {q.text for q in report.quotes()} == {f"<{TEXTS[i]}>" for i in (1, 2, 3, 5)}  # coded ones only
+    lines = [line for line in text.splitlines() if any(original[:20] in line for original in TEXTS.values())]
+    assert len(lines) >= 4 and all("<" in line for line in lines)
     for original in TEXTS.values():
-        shortened = original[:20]
-        assert all(f"<{shortened}" in line for line in text.splitlines() if shortened in line)
+        assert all(f"<{original[:20]}" in line for line in lines if original[:20] in line)
     for label in ("Parent 1", "Keyworker C", "a.txt", "notes.txt"):
         assert not re.search(rf"(?<!\[){re.escape(label)}", text), label
     # Groups are the analysis' own categories: shown as stored, never through the text view.
@@ -202,3 +206,49 @@ def test_a_code_with_ten_thousand_quotes_gives_a_short_report() -> None:
     assert 1 <= len(report.quotes()) <= 3  # the summary's one and the theme's one: not ten thousand
     themes = next(t for t in report.tables() if t.name == "Themes")
     assert themes.rows[0][:2] == ["Trust", 10_000]
+
+
+def coding(id: int, segment: int, code: str, status: Status, span: tuple[int, int] | None = None,
+           run: str | None = None, predicted: bool | None = None, score: float | None = None) -> Coding:
+    return Coding(id, segment, 1, code, span, status, "ensemble.v1" if run else "Ana", run_id=run,
+                  predicted=predicted, score=score)
+
+
+def test_coding_facts_take_the_latest_decision_and_who_applied_it_first() -> None:
+    codings = [coding(1, 1, "trust", SUGGESTED, run="r1", predicted=True, score=0.7),  # then accepted
+               coding(2, 1, "trust", ACCEPTED, run="r1", predicted=True, score=0.7),
+               coding(3, 2, "housing", ACCEPTED),  # a person's own, later rejected by someone
+               coding(4, 2, "housing", Status.REJECTED),
+               coding(5, 3, "housing", SUGGESTED, run="r1", predicted=True, score=0.8),  # pending
+               coding(6, 4, "housing", SUGGESTED, run="r1", predicted=False, score=0.4),  # coder said no
+               coding(7, 5, "repairs", ACCEPTED)]
+    facts, provenance = coding_facts(codings, {"trust", "housing"}, include_suggestions=True)
+    assert facts == [CodingFact(1, "trust", ACCEPTED, MACHINE),
+                     CodingFact(3, "housing", SUGGESTED, MACHINE, 0.8)]
+    assert provenance == Provenance(by_people=1, machine_accepted=1, machine_rejected=1, pending=1,
+                                    coders=("ensemble.v1",))
+    accepted_only, _ = coding_facts(codings, {"trust", "housing"}, include_suggestions=False)
+    assert [f.status for f in accepted_only] == [ACCEPTED]
+
+
+def test_a_part_segment_coding_keeps_its_spans_merged_and_a_whole_one_wins() -> None:
+    codings = [coding(1, 1, "trust", ACCEPTED, (10, 20)), coding(2, 1, "trust", ACCEPTED, (15, 25)),
+               coding(3, 1, "trust", ACCEPTED, (30, 34)),
+               coding(4, 2, "trust", ACCEPTED, (5, 9)), coding(5, 2, "trust", ACCEPTED)]
+    facts, _ = coding_facts(codings, {"trust"}, include_suggestions=False)
+    assert [(f.segment_id, f.spans) for f in facts] == [(1, ((10, 25), (30, 34))), (2, ())]
+
+
+def test_part_segment_codings_are_quoted_as_coded() -> None:
+    trust_words = (TEXTS[1].index("she"), TEXTS[1].index("side") + 4)
+    codings = [CodingFact(1, "trust", ACCEPTED, PERSON, spans=(trust_words,)),
+               CodingFact(1, "housing", ACCEPTED, PERSON),
+               CodingFact(2, "repairs", ACCEPTED, PERSON, spans=((4, 12), (29, 33)))]
+    part = replace(data(), codings=codings)
+    _, rows = tables.quote_table(part, MarkingView())
+    assert [(r[0], r[1]) for r in rows] == [(f"<{TEXTS[1]}>", "Housing"), ("<she is on my side>", "Trust"),
+                                           ("<landlord> … <damp>", "Repairs")]
+    report = build_report(replace(part, framework=True), MarkingView(), with_charts=False)
+    assert "<she is on my side>" in {q.text for q in report.quotes() if q.theme == "Trust"}
+    framework = next(t for t in report.tables() if t.name == "Framework 1")
+    assert "“<landlord> … <damp>”" in [cell for row in framework.rows for cell in row]
