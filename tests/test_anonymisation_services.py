@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from qualkit import services
 from qualkit.anonymise.view import AppliedRedaction, apply, merge
 from qualkit.errors import NotFoundError, ProjectError, ReadOnlyError
-from qualkit.store.schema import DocumentRow, EventRow, RedactionRow
+from qualkit.services.anonymisation import Freshness, anonymisation_state
+from qualkit.store.schema import DocumentRow, EventRow, PseudonymKeyRow, RedactionRow
 
 pytestmark = pytest.mark.slow
 
@@ -70,20 +71,59 @@ def test_a_name_has_one_pseudonym_across_documents(anon_project) -> None:
     assert len({r.document_id for r in rows}) == 2
 
 
-def test_outputs_anonymise_on_their_own_when_nothing_ran_yet(anon_project) -> None:
-    assert "Kayleigh" not in all_anonymised_text(anon_project)
+def stored(project: services.Project) -> tuple[int, int, list[tuple[object, object]]]:
+    """Everything an anonymisation run writes: events, redactions, and the key with its fingerprint."""
+    with project.sessions() as session:
+        return (session.scalar(select(func.count(EventRow.id))),
+                session.scalar(select(func.count(RedactionRow.id))),
+                [(k.data, k.settings) for k in session.scalars(select(PseudonymKeyRow))])
 
 
-def test_the_run_is_repeated_only_when_something_changed(anon_project, tmp_path) -> None:
+def test_outputs_anonymise_in_memory_when_nothing_ran_yet_and_store_nothing(anon_project) -> None:
+    before = stored(anon_project)
+    assert before[1:] == (0, [])
+    assert anonymisation_state(anon_project).freshness is Freshness.NEVER_RUN
+    text = all_anonymised_text(anon_project)
+    assert "Kayleigh" not in text and "Dani" not in text and "[Phone]" in text
+    assert stored(anon_project) == before
+    assert services.list_redactions(anon_project) == []  # a listing reads what is stored: nothing yet
+    assert anonymisation_state(anon_project).freshness is Freshness.NEVER_RUN
+
+
+def test_reading_a_stale_anonymisation_writes_nothing_and_still_anonymises(anon_project, tmp_path) -> None:
+    services.anonymise_project(anon_project)
+    extra = tmp_path / "more" / "later.txt"
+    extra.parent.mkdir()
+    extra.write_text("Parent: Priya Sandhu from Rochdale rang me on 07700 900456.\n", encoding="utf-8")
+    services.import_sources(anon_project, [extra])
+    before = stored(anon_project)
+    view = services.anonymised_view(anon_project)  # a writable project: still nothing is written
+    text = "\n".join(view.segment_text(s.id) for s in services.iter_segments(anon_project))
+    assert "Priya" not in text and "Rochdale" not in text and "900456" not in text
+    assert "Kayleigh" not in text
+    assert [t for _, _, t in services.anonymised_segments(anon_project, document="later.txt")] == [
+        view.segment_text(s.id) for s in services.iter_segments(anon_project, document="later.txt")]
+    services.list_redactions(anon_project)
+    assert stored(anon_project) == before
+    state = anonymisation_state(anon_project)
+    assert (state.freshness, state.new_documents, state.stale) == (Freshness.STALE, 1, True)
+    assert state.describe().startswith("1 document is newer than the last anonymisation")
+
+
+def test_the_state_says_what_changed_and_the_run_is_repeated_only_then(anon_project, tmp_path) -> None:
     services.anonymise_project(anon_project)
 
     def runs() -> int:
         with anon_project.sessions() as session:
             return session.scalar(select(func.count(EventRow.id)).where(EventRow.action == "anonymise"))
 
+    assert anonymisation_state(anon_project).freshness is Freshness.UP_TO_DATE
     services.ensure_anonymised(anon_project)
     assert runs() == 1
     services.add_term(anon_project, "Harbour", "allow", actor="ana")
+    state = anonymisation_state(anon_project)
+    assert (state.freshness, state.new_documents) == (Freshness.STALE, 0)
+    assert "allow or deny lists" in state.describe() and "Anonymise the project again" in state.describe()
     services.ensure_anonymised(anon_project)
     assert runs() == 2
     extra = tmp_path / "more" / "later.txt"
@@ -91,7 +131,9 @@ def test_the_run_is_repeated_only_when_something_changed(anon_project, tmp_path)
     extra.write_text("Parent: Priya from Mind helped me.\n", encoding="utf-8")
     services.import_sources(anon_project, [extra])
     assert "Priya" not in all_anonymised_text(anon_project)
-    assert runs() == 3
+    assert runs() == 2  # reading ran it in memory only
+    services.ensure_anonymised(anon_project)
+    assert runs() == 3 and not anonymisation_state(anon_project).stale
 
 
 def test_rejected_and_accepted_decisions_survive_a_rerun(anon_project) -> None:
@@ -235,6 +277,7 @@ def test_the_key_and_log_are_written_only_on_request(anon_project, tmp_path) -> 
 
 
 def test_listing_shows_context_and_filters(anon_project) -> None:
+    services.anonymise_project(anon_project)
     items = services.list_redactions(anon_project, label="PHONE")
     assert len(items) == 1 and items[0].original == "07700 900123" and "rang me on" in items[0].before
     with pytest.raises(services.AnonymisationError):

@@ -92,7 +92,9 @@ def test_keywords_leave_out_pseudonyms_and_suggested_ids_are_valid_code_ids() ->
     units, embeddings, _ = synthetic()
     named = [replace(u, text=f"[Person {i % 4}] said [Person {i % 7}] and [Place 2]: {u.text}")
              for i, u in enumerate(units)]
-    for topic in fast(named, embeddings):
+    found = fast(named, embeddings)
+    assert len(found) == 3  # one topic per theme: the checks below run on every one
+    for topic in found:
         words = {w for k in topic.keywords for w in k.split()}
         assert not words & {"person", "place"}, topic.keywords
         assert topic.suggested_id.replace("_", "").isalnum() and topic.suggested_id[0].isalpha()
@@ -115,7 +117,9 @@ def test_outliers_are_left_out() -> None:
 
 def test_size_by_group_sums_to_size_and_keeps_unknown_groups() -> None:
     units, embeddings, _ = synthetic()
-    for topic in fast(units, embeddings):
+    found = fast(units, embeddings)
+    assert sum(t.size for t in found) == len(units)  # every unit is in a topic: none is left unchecked
+    for topic in found:
         assert sum(topic.size_by_group.values()) == topic.size
         assert set(topic.size_by_group) == {"keyworker", "parent", None}
         counts = list(topic.size_by_group.values())
@@ -128,7 +132,9 @@ def test_representatives_are_central_then_diverse_and_distinct() -> None:
     units = [Unit(u.id, "The boiler is broken.", u.group) if theme_of(u.id) == "housing" and i % 2 else u
              for i, u in enumerate(units)]
     row = {u.id: i for i, u in enumerate(units)}
-    for topic in fast(units, embeddings):
+    found = fast(units, embeddings)
+    assert len(found) == 3
+    for topic in found:
         reps = topic.representatives
         assert 3 <= len(reps) <= 5
         assert len({u.id for u in reps}) == len(reps) == len({u.text for u in reps})

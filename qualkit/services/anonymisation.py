@@ -14,11 +14,9 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from qualkit.anonymise import labels
 from qualkit.anonymise.detect import Detector
@@ -28,17 +26,11 @@ from qualkit.anonymise.people import normalise
 from qualkit.anonymise.replace import AMBIGUOUS_PERSON, STYLES, PseudonymKey, natural_order
 from qualkit.anonymise.view import AnonymisedView, AppliedRedaction
 from qualkit.errors import NotFoundError, QualkitError
+from qualkit.model.coding import Status
 from qualkit.services.projects import Progress, Project, current_user
+from qualkit.store import Session
 from qualkit.store import redactions as store
 from qualkit.store import repository as repo
-from qualkit.store.schema import (
-    AnonymisationTermRow,
-    DocumentRow,
-    ParticipantRow,
-    RedactionRow,
-    SegmentRow,
-    SpeakerRow,
-)
 
 MIN_TERM_CHARACTERS = 2  # a one-letter term would redact (or allow) every "a" and "I"
 MAX_TERM_LENGTH = 300
@@ -108,14 +100,13 @@ def _detect(project: Project, style: str, progress: Progress | None = None) -> _
     if style not in STYLES:
         raise AnonymisationError(f"unknown pseudonym style '{style}'.", f"Use one of: {', '.join(STYLES)}.")
     with project.sessions() as session:
-        documents = [(d.id, d.text) for d in session.scalars(select(DocumentRow).order_by(DocumentRow.id))]
+        documents = list(store.texts(session).items())
         settings = _settings(session, project, style)
         given = _inputs(session)
         kept = [(r.id, r.document_id, r.start, r.end, r.status, r.label) for r in store.decided(session)]
-        stored = store.key_row(session)
+        stored = store.stored_key(session)
     if not documents:
-        raise NotFoundError("the project has no documents to anonymise.",
-                            "Import documents first with `qualkit import PROJECT FILES`.")
+        raise NotFoundError("the project has no documents to anonymise.", "Import documents first.")
     if progress:
         progress("detecting", 0, 2)
     detector = Detector(project.config.nlp.spacy_model, known_people=given.people, allow=given.allow,
@@ -125,10 +116,10 @@ def _detect(project: Project, style: str, progress: Progress | None = None) -> _
         progress("saving", 1, 2)
     key = _key(stored.data if stored else None, style, given.roles, given.participants)
     texts = dict(documents)
-    rejected = {(doc, start, end) for _, doc, start, end, status, _ in kept if status == store.REJECTED}
+    rejected = {(doc, start, end) for _, doc, start, end, status, _ in kept if status == Status.REJECTED}
     forced: dict[int, list[Detection]] = {}
     for _, doc, start, end, status, label in kept:
-        if status != store.REJECTED:
+        if status != Status.REJECTED:
             forced.setdefault(doc, []).append(Detection(start, end, label, texts[doc][start:end], "manual",
                                                         "kept from an earlier decision"))
     resolved = {doc: resolve([*(d for d in detections if (doc, d.start, d.end) not in rejected),
@@ -152,50 +143,89 @@ def _detect(project: Project, style: str, progress: Progress | None = None) -> _
             summary.by_source[d.source] += 1
             rows.append({"document_id": doc, "start": d.start, "end": d.end, "original": d.text,
                          "label": d.label, "source": d.source, "reason": reason,
-                         "replacement": replacement, "status": store.SUGGESTED, "run_id": summary.run_id})
+                         "replacement": replacement, "status": Status.SUGGESTED, "run_id": summary.run_id})
     # Decided rows a longer detection swallowed still name a pseudonym of their own.
     decided = {redaction_id: key.pseudonym(texts[doc][start:end], label, doc)
-               for redaction_id, doc, start, end, status, label in kept if status != store.REJECTED}
+               for redaction_id, doc, start, end, status, label in kept if status != Status.REJECTED}
     summary.suggested = len(rows)
     summary.pseudonyms = len(key.people()) + sum(len(entries) for entries in key.entries.values())
     return _Run(summary, rows, key, settings, decided)
 
 
+class Freshness(StrEnum):
+    """How the stored anonymisation stands against the project as it is now."""
+
+    UP_TO_DATE = "up to date"
+    STALE = "stale"  # documents, people, lists or settings changed since the last run
+    NEVER_RUN = "never run"
+    NO_DOCUMENTS = "no documents"  # nothing to anonymise yet
+
+
+@dataclass(frozen=True)
+class AnonymisationState:
+    """Whether the stored anonymisation covers the project as it is now. Reads never run it: outputs
+    of a stale (or never run) anonymisation are anonymised in memory and nothing is written; running
+    the anonymisation again stores the result, for review."""
+
+    freshness: Freshness
+    new_documents: int = 0  # documents imported since the last stored run
+
+    @property
+    def stale(self) -> bool:
+        """Outputs are anonymised in memory until the anonymisation runs again."""
+        return self.freshness in (Freshness.STALE, Freshness.NEVER_RUN)
+
+    def describe(self) -> str:
+        """One sentence for either front end: what changed, and what to do about it."""
+        if self.freshness is Freshness.NEVER_RUN:
+            return ("The project has not been anonymised yet: outputs anonymise the text as they show it, "
+                    "and nothing is stored or ready to review. Anonymise the project to store and review it.")
+        if self.freshness is Freshness.STALE:
+            changed = (f"{self.new_documents} document{'s are' if self.new_documents != 1 else ' is'} newer "
+                       "than the last anonymisation" if self.new_documents else
+                       "people, allow or deny lists or settings changed since the last anonymisation")
+            return (f"{changed[0].upper()}{changed[1:]}: outputs anonymise the text as they show it, but the "
+                    "new detections are not stored or ready to review. Anonymise the project again to "
+                    "store and review them.")
+        if self.freshness is Freshness.NO_DOCUMENTS:
+            return "The project has no documents to anonymise yet. Import documents first."
+        return "The anonymisation is up to date."
+
+
+def anonymisation_state(project: Project) -> AnonymisationState:
+    """Whether the stored anonymisation is up to date, stale (and what changed) or never ran; reads only."""
+    with project.sessions() as session:
+        if not store.document_fingerprints(session):
+            return AnonymisationState(Freshness.NO_DOCUMENTS)
+        stored = store.stored_key(session)
+        if stored is None:
+            return AnonymisationState(Freshness.NEVER_RUN, store.documents_since_last_run(session))
+        if stored.settings != _settings(session, project, project.config.anonymise.style):
+            return AnonymisationState(Freshness.STALE, store.documents_since_last_run(session))
+        return AnonymisationState(Freshness.UP_TO_DATE)
+
+
 def ensure_anonymised(project: Project) -> None:
     """Run `anonymise_project` when documents, people, terms or settings changed since the last run
-    (or it never ran), so no output can show text the detector has not seen."""
-    if _stale(project):
+    (or it never ran). A write: for changes that need the stored anonymisation (decisions, merges,
+    the key); outputs read `anonymised_view`, which never writes."""
+    if anonymisation_state(project).stale:
         anonymise_project(project)
 
 
-def _stale(project: Project) -> bool:
-    with project.sessions() as session:
-        stored = store.key_row(session)
-        current = _settings(session, project, project.config.anonymise.style)
-        has_documents = session.scalar(select(DocumentRow.id).limit(1)) is not None
-    return has_documents and (stored is None or stored.settings != current)
-
-
 def anonymised_view(project: Project) -> AnonymisedView:
-    """Anonymised documents, segments and labels, as of now. When documents, people or lists changed
-    since the last run, a writable project is anonymised again first; a read-only one is anonymised
-    in memory, so that nothing is written and no output shows text the detector has not seen."""
-    run = None
-    if _stale(project):
-        if project.read_only:
-            run = _detect(project, project.config.anonymise.style)
-        else:
-            anonymise_project(project)
+    """Anonymised documents, segments and labels, as of now; reads only. When documents, people or
+    lists changed since the last run (see `anonymisation_state`), the anonymisation is run again in
+    memory, so that no output shows text the detector has not seen and nothing is written."""
+    run = _detect(project, project.config.anonymise.style) if anonymisation_state(project).stale else None
     with project.sessions() as session:
-        documents = {doc: text for doc, text in session.execute(select(DocumentRow.id, DocumentRow.text))}
-        names = [(d.id, d.name, d.display_name) for d in session.execute(
-            select(DocumentRow.id, DocumentRow.name, DocumentRow.display_name).order_by(DocumentRow.id))]
-        segments = {sid: (doc, start, end) for sid, doc, start, end in session.execute(
-            select(SegmentRow.id, SegmentRow.document_id, SegmentRow.start, SegmentRow.end))}
+        documents = store.texts(session)
+        names = store.document_names(session)
+        segments = store.segment_spans(session)
         applied = store.applied(session, replacements=run.decided if run else None,
                                 suggested=run is None)
-        participants = list(session.execute(select(ParticipantRow.label, ParticipantRow.role)))
-        stored = store.key_row(session)
+        participants = store.participant_roles(session)
+        stored = store.stored_key(session)
         originals = store.applied_originals(session)
     if run is not None:
         key = run.key
@@ -212,12 +242,13 @@ def anonymised_view(project: Project) -> AnonymisedView:
 
 def list_redactions(project: Project, *, status: str | None = None, label: str | None = None,
                     document: str | None = None, limit: int | None = None) -> list[store.RedactionItem]:
-    """Redactions with their context, for review (shows originals: not for read-only users)."""
+    """The stored redactions with their context, for review (shows originals: not for read-only users).
+    Reads only: when the anonymisation is stale (`anonymisation_state`), new detections appear here once
+    it runs again."""
     if status is not None and status not in store.STATUSES:
         raise AnonymisationError(f"unknown status '{status}'.", f"Use one of: {', '.join(store.STATUSES)}.")
     if label is not None and label not in LABELS:
         raise AnonymisationError(f"unknown label '{label}'.", f"Use one of: {', '.join(LABELS)}.")
-    ensure_anonymised(project)
     with project.sessions() as session:
         return store.items(session, status=status, label=label, document=document, limit=limit)
 
@@ -230,15 +261,15 @@ def decide_redactions(project: Project, *, accept: list[int] | tuple[int, ...] =
     if both:
         raise AnonymisationError(f"redaction {both[0]} is both accepted and rejected.", "Give each id once.")
     with project.transaction() as session:
-        for ids, status in ((accept, store.ACCEPTED), (reject, store.REJECTED)):
+        for ids, status in ((accept, Status.ACCEPTED), (reject, Status.REJECTED)):
             for redaction_id in dict.fromkeys(ids):
-                row = session.get(RedactionRow, redaction_id)
-                if row is None:
+                found = store.decide(session, redaction_id, status, reviewer)
+                if found is None:
                     raise NotFoundError(f"no redaction with id {redaction_id}; nothing was changed.",
-                                        "See `qualkit redactions PROJECT` for the ids.")
-                repo.log_event(session, reviewer, "decide", "redaction", row.id,
-                               **{"from": row.status, "to": status, "label": row.label})
-                row.status, row.reviewer = status, reviewer
+                                        "See the list of redactions for the ids.")
+                before, label = found
+                repo.log_event(session, reviewer, "decide", "redaction", redaction_id,
+                               **{"from": before, "to": status, "label": label})
     return len(set(accept)) + len(set(reject))
 
 
@@ -252,23 +283,20 @@ def add_manual_redaction(project: Project, document: str, start: int, end: int, 
         row = repo.document_named(session, None, document)
         if row is None:
             raise NotFoundError(f"no document named '{document}' in the project.",
-                                "See `qualkit show PROJECT documents` for the names.")
+                                "See the project's documents for the names.")
         if not 0 <= start < end <= len(row.text) or not row.text[start:end].strip():
             raise AnonymisationError(f"{start}..{end} is not a span of text in '{document}' "
                                      f"({len(row.text)} characters).",
                                      "Give 0 <= start < end <= the document's length, around some text.")
-        stored = store.key_row(session)
+        stored = store.stored_key(session)
         key = PseudonymKey.from_dict(stored.data) if stored else PseudonymKey(project.config.anonymise.style)
         original = row.text[start:end]
-        redaction = RedactionRow(document_id=row.id, start=start, end=end, original=original, label=label,
-                                 source=store.MANUAL, reason=f"marked by {actor}",
-                                 replacement=key.pseudonym(original, label, row.id), status=store.ACCEPTED,
-                                 reviewer=actor)
-        session.add(redaction)
+        redaction_id = store.add_manual(session, document_id=row.id, start=start, end=end, original=original,
+                                        label=label, replacement=key.pseudonym(original, label, row.id),
+                                        reviewer=actor)
         store.save_key(session, key.to_dict(), stored.settings if stored else {})
-        session.flush()
-        repo.log_event(session, actor, "redact", "redaction", redaction.id, document=row.id, label=label)
-        return redaction.id
+        repo.log_event(session, actor, "redact", "redaction", redaction_id, document=row.id, label=label)
+        return redaction_id
 
 
 def add_term(project: Project, term: str, kind: str, label: str | None = None,
@@ -304,23 +332,14 @@ def add_terms(project: Project, terms: Iterable[str], kind: str, label: str | No
                                      "added.", "List the words that matter; a word list this long hides "
                                      "nothing useful and slows every run.")
         for term in cleaned:
-            existing = session.scalar(select(AnonymisationTermRow).where(
-                AnonymisationTermRow.term == term, AnonymisationTermRow.kind == kind))
-            if existing is None:
-                existing = AnonymisationTermRow(term=term, kind=kind, created_by=who,
-                                                label=label if kind == store.DENY else None)
-                session.add(existing)
-                session.flush()
-                repo.log_event(session, who, "add_term", "anonymisation_term", existing.id, kind=kind)
-            else:
-                existing.label = label if kind == store.DENY else None
-            status = store.REJECTED if kind == store.ALLOW else store.ACCEPTED
-            for row in store.matching(session, term):
-                if row.status != status:
-                    repo.log_event(session, who, "decide", "redaction", row.id, everywhere=True,
-                                   **{"from": row.status, "to": status, "label": row.label})
-                    row.status, row.reviewer = status, who
-                    decided += 1
+            added = store.put_term(session, term, kind, label if kind == store.DENY else None, who)
+            if added is not None:
+                repo.log_event(session, who, "add_term", "anonymisation_term", added, kind=kind)
+            status = Status.REJECTED if kind == store.ALLOW else Status.ACCEPTED
+            for redaction_id, before, redaction_label in store.decide_matching(session, term, status, who):
+                repo.log_event(session, who, "decide", "redaction", redaction_id, everywhere=True,
+                               **{"from": before, "to": status, "label": redaction_label})
+                decided += 1
     return decided
 
 
@@ -348,8 +367,8 @@ def list_people(project: Project) -> tuple[list[PersonFound], list[AmbiguousName
     names left ambiguous; logged as a read of the key."""
     ensure_anonymised(project)
     with project.transaction() as session:
-        stored = store.key_row(session)
-        rows = store.person_mentions(session)
+        stored = store.stored_key(session)
+        rows = store.named_mentions(session)
         if stored is not None:
             repo.log_event(session, current_user(), "read_key", "pseudonym_key", stored.id)
     mentions: dict[str, list[tuple[str, str]]] = {}
@@ -380,14 +399,14 @@ def _decide_people(project: Project, actor: str, *, check: Sequence[str], merged
                    apart: Sequence[str] = ()) -> str:
     ensure_anonymised(project)
     with project.transaction() as session:
-        stored = store.key_row(session)
-        rows = store.person_rows(session)
+        stored = store.stored_key(session)
+        rows = store.person_mentions(session)
         known = {normalise(r.original) for r in rows}
         missing = [n for n in check if normalise(n) not in known]
         if stored is None or missing:
             raise NotFoundError(f"no person named '{missing[0] if missing else check[0]}' was found in the "
                                 "project; nothing was changed.",
-                                "See the names with `qualkit people PROJECT`.")
+                                "See the names in the list of people found.")
         given = _inputs(session)
         key = _key(stored.data, stored.data["style"], given.roles, given.participants)
         key.merged = [*key.merged, *merged]
@@ -396,26 +415,27 @@ def _decide_people(project: Project, actor: str, *, check: Sequence[str], merged
         key.merged = [[m for m in g if normalise(m) not in {normalise(a) for a in apart}] for g in key.merged]
         key.merged = [g for g in key.merged if len(g) > 1]
         key.learn_people((r.document_id, r.original) for r in rows)
+        renamed: dict[int, tuple[str, str]] = {}
         for row in rows:
-            row.replacement = key.pseudonym(row.original, "PERSON", row.document_id)
+            pseudonym = key.pseudonym(row.original, "PERSON", row.document_id)
             plain = row.reason.removesuffix(f"; {AMBIGUOUS_REASON}")
-            row.reason = plain + (f"; {AMBIGUOUS_REASON}" if row.replacement == AMBIGUOUS_PERSON else "")
+            renamed[row.id] = (pseudonym, plain + (f"; {AMBIGUOUS_REASON}" if pseudonym == AMBIGUOUS_PERSON
+                                                   else ""))
+        store.rename_mentions(session, renamed)
         store.save_key(session, key.to_dict(), stored.settings)
         repo.log_event(session, actor, "merge_people" if merged else "keep_apart", "pseudonym_key", stored.id,
                        names=len(check))
-        row = next(r for r in rows if normalise(r.original) == normalise(check[-1]))
-        return row.replacement
+        named = next(r for r in rows if normalise(r.original) == normalise(check[-1]))
+        return renamed[named.id][0]
 
 
 def remove_term(project: Project, term: str, kind: str) -> None:
     with project.transaction() as session:
-        row = session.scalar(select(AnonymisationTermRow).where(
-            AnonymisationTermRow.term == " ".join(term.split()), AnonymisationTermRow.kind == kind))
-        if row is None:
+        removed = store.remove_term(session, " ".join(term.split()), kind)
+        if removed is None:
             raise NotFoundError(f"'{term}' is not on the {kind} list.",
-                                "See the lists with `qualkit anonymise PROJECT --terms`.")
-        repo.log_event(session, current_user(), "remove_term", "anonymisation_term", row.id, kind=kind)
-        session.delete(row)
+                                "See the allow and deny lists for the terms on them.")
+        repo.log_event(session, current_user(), "remove_term", "anonymisation_term", removed, kind=kind)
 
 
 def list_terms(project: Project) -> list[store.Term]:
@@ -434,7 +454,7 @@ def pseudonym_key(project: Project) -> list[PseudonymEntry]:
     """The key as a table (originals to pseudonyms), for people who may see it; logged as read."""
     ensure_anonymised(project)
     with project.transaction() as session:
-        stored = store.key_row(session)
+        stored = store.stored_key(session)
         if stored is None:
             return []
         repo.log_event(session, current_user(), "read_key", "pseudonym_key", stored.id)
@@ -448,10 +468,10 @@ def export_key(project: Project, path: Path) -> int:
     so keep it apart from exports."""
     pseudonyms = pseudonym_key(project)
     with project.transaction() as session:
-        stored = store.key_row(session)
+        stored = store.stored_key(session)
         log = store.items(session)
         if stored is None:
-            raise NotFoundError("the project has no pseudonym key yet.", "Run `qualkit anonymise PROJECT`.")
+            raise NotFoundError("the project has no pseudonym key yet.", "Anonymise the project first.")
         data = stored.data
         repo.log_event(session, current_user(), "export_key", "pseudonym_key", stored.id)
     entries = [{"id": r.id, "document": r.document, "start": r.start, "end": r.end, "original": r.original,
@@ -482,11 +502,11 @@ def import_key(project: Project, path: Path) -> AnonymisationSummary:
         key = PseudonymKey.from_dict(data["key"])
         log = [(e["document"], int(e["start"]), int(e["end"]), e["original"]) for e in data["log"]]
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
-        raise AnonymisationError(f"{path} is not a pseudonym key file written by `qualkit anonymise "
-                                 f"--export-key` ({error.__class__.__name__}: {error}); nothing was changed.",
-                                 "Give the JSON file that --export-key wrote.") from error
+        raise AnonymisationError(f"{path} is not a pseudonym key file written by exporting a project's key "
+                                 f"({error.__class__.__name__}: {error}); nothing was changed.",
+                                 "Give the JSON file the key export wrote.") from error
     with project.sessions() as session:
-        texts = {name: text for name, text in session.execute(select(DocumentRow.name, DocumentRow.text))}
+        texts = store.texts_by_name(session)
     matched = sum(1 for document, start, end, original in log
                   if document in texts and texts[document][start:end] == original)
     if not log or matched * 2 < len(log):
@@ -494,7 +514,7 @@ def import_key(project: Project, path: Path) -> AnonymisationSummary:
                                  "logged redactions match this project's documents; nothing was changed.",
                                  "Use the key exported from this project (or a copy of it).")
     with project.transaction() as session:
-        stored = store.key_row(session)
+        stored = store.stored_key(session)
         store.save_key(session, key.to_dict(), {})  # stale on purpose: the next run applies it
         repo.log_event(session, current_user(), "import_key", "pseudonym_key", stored.id if stored else None,
                        matched=matched)
@@ -505,20 +525,18 @@ def _inputs(session: Session) -> _Inputs:
     listed = store.terms(session)
     allow = [t.term for t in listed if t.kind == store.ALLOW]
     deny = {t.term: t.label or "PERSON" for t in listed if t.kind == store.DENY}
-    spoken = session.execute(select(SpeakerRow.label, ParticipantRow.label, ParticipantRow.role)
-                             .join(ParticipantRow, SpeakerRow.participant_id == ParticipantRow.id)).all()
-    own = {name: label for label, names in session.execute(
-        select(ParticipantRow.label, ParticipantRow.known_names)) for name in names or ()}
-    people = sorted({name for speaker, participant, _ in spoken for name in (speaker, participant)
+    spoken = store.speaking(session)
+    own = store.known_names(session)
+    people = sorted({name for s in spoken for name in (s.speaker, s.participant)
                      if labels.could_be_a_name(name)} | set(own))
-    roles = {name: role for speaker, participant, role in spoken if role for name in (speaker, participant)}
+    roles = {name: s.role for s in spoken if s.role for name in (s.speaker, s.participant)}
     return _Inputs(allow, deny, people, roles, own)
 
 
 def _settings(session: Session, project: Project, style: str) -> dict[str, Any]:
     """A fingerprint of everything a run depends on; a stale one means outputs need a new run."""
     given = _inputs(session)
-    shas = [sha for (sha,) in session.execute(select(DocumentRow.sha256).order_by(DocumentRow.id))]
+    shas = store.document_fingerprints(session)
     digest = hashlib.sha256(json.dumps([shas, given.allow, sorted(given.deny.items()), given.people,
                                         sorted(given.roles.items()), sorted(given.participants.items())],
                                        ensure_ascii=False).encode()).hexdigest()

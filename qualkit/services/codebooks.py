@@ -5,17 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.orm import Session
-
 from qualkit.config import CONFIG_FILE
 from qualkit.errors import NotFoundError
 from qualkit.interop.codebook_csv import codebook_csv, read_codebook_csv
 from qualkit.interop.codebook_yaml import dump_codebook, load_codebook
 from qualkit.model import Codebook
 from qualkit.services.projects import Project, current_user, open_project
+from qualkit.store import Session
 from qualkit.store import codebooks as codebooks_store
 from qualkit.store import repository as repo
-from qualkit.store.schema import CodebookRow
 
 
 @dataclass(frozen=True)
@@ -53,14 +51,16 @@ def current_codebook(project: Project, name: str | None = None) -> Codebook:
         return codebooks_store.read(session, codebook_row(session, name))
 
 
-def codebook_row(session: Session, name: str | None) -> CodebookRow:
+def codebook_row(session: Session, name: str | None) -> codebooks_store.CodebookVersion:
+    """The newest stored version of codebook `name` (of the most recent one without a name), or an error
+    saying which codebooks there are."""
     row = codebooks_store.newest(session, name)
     if row is not None:
         return row
     known = codebooks_store.names(session)
     if not known:
         raise NotFoundError("the project has no codebook yet.",
-                            "Import one with `qualkit codebook import PROJECT FILE`.")
+                            "Import a codebook first.")
     raise NotFoundError(f"no codebook named '{name}' in the project.",
                         f"Stored codebooks: {', '.join(known)}.")
 

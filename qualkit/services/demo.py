@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select
-
 from qualkit.errors import ProjectError
 from qualkit.evaluation import EvaluationReport
 from qualkit.services.anonymisation import add_terms, list_terms
@@ -21,7 +19,7 @@ from qualkit.services.imports import (
 )
 from qualkit.services.projects import Progress, init_project
 from qualkit.services.reports import EXPORT_FORMATS, export, output_folder, write_report
-from qualkit.store.schema import EventRow
+from qualkit.store import repository as repo
 
 DEMO_CODINGS = "_coded_subset.jsonl"
 DEMO_ALLOW = "_allow.txt"  # the fictional programme's own names: not identifiers of anyone
@@ -65,7 +63,7 @@ def build_demo(folder: Path, corpus: Path, codebook: Path | None = None,
         return report
     report.codebook = import_codebook(project, codebook)
     with project.sessions() as session:
-        coded = session.scalar(select(func.count(EventRow.id)).where(EventRow.action == "run_coder"))
+        coded = repo.count_events(session, "run_coder")
     if not coded:
         report.coding = run_coder(project, progress=progress)
     if (corpus / DEMO_CODINGS).is_file():

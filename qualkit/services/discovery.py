@@ -30,7 +30,7 @@ def discover_topics(project: Project, group: str | None = None, min_topic_size: 
         book = codebooks_store.read(session, row) if row is not None else None
     if group is not None and not units:
         raise NotFoundError(f"no codable segments in group '{group}'.",
-                            "See `qualkit show PROJECT counts` for the groups.")
+                            "See the project's counts by group for the groups.")
     # Clusters from the cached embeddings of the stored text; keywords, examples and speakers from the
     # anonymised text, so no topic is named after people and no promoted code carries a name.
     vectors = embedder.encode([u.text for u in units])

@@ -8,16 +8,14 @@ by its row id, so renaming a document's file elsewhere does not orphan its memos
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
-
-from sqlalchemy.orm import Session
 
 from qualkit.errors import NotFoundError, QualkitError
 from qualkit.services.projects import Project, current_user
+from qualkit.store import Session
 from qualkit.store import memos as memos_store
 from qualkit.store import repository as repo
-from qualkit.store.schema import MemoRow
 
 
 class MemoTarget(StrEnum):
@@ -28,7 +26,7 @@ class MemoTarget(StrEnum):
 
 
 EXAMPLES = {MemoTarget.code: "a code id such as 'trust'", MemoTarget.document: "a document's name or id",
-            MemoTarget.segment: "a segment id (see `qualkit segments PROJECT`)"}
+            MemoTarget.segment: "a segment id (see the project's segments)"}
 
 
 @dataclass(frozen=True)
@@ -51,7 +49,7 @@ def add_memo(project: Project, target: MemoTarget | str, ref: str | int | None, 
     kind = _target(target)
     text = _text(text)
     if not author.strip():
-        raise QualkitError("the memo has no author.", "Say who wrote it (QUALKIT_USER or --as NAME).")
+        raise QualkitError("the memo has no author.", "Say who wrote it.")
     with project.transaction() as session:
         key, about = _subject(session, project, kind, ref)
         row = memos_store.add(session, target=kind.value, ref=key, author=author, title=title.strip(),
@@ -66,12 +64,10 @@ def edit_memo(project: Project, memo_id: int, *, text: str | None = None, title:
     if text is None and title is None:
         raise QualkitError("nothing to change in the memo.", "Give a new text or title.")
     with project.transaction() as session:
-        row = _row(session, memo_id)
-        if text is not None:
-            row.text = _text(text)
-        if title is not None:
-            row.title = title.strip()
-        session.flush()
+        row = memos_store.edit(session, memo_id, text=None if text is None else _text(text),
+                               title=None if title is None else title.strip())
+        if row is None:
+            raise _missing(memo_id)
         repo.log_event(session, editor or current_user(), "edit_memo", "memo", row.id, target=row.target)
         return _memo(row, _about(session, project, row))
 
@@ -80,7 +76,7 @@ def delete_memo(project: Project, memo_id: int, by: str | None = None) -> None:
     with project.transaction() as session:
         row = _row(session, memo_id)
         repo.log_event(session, by or current_user(), "delete_memo", "memo", row.id, target=row.target)
-        memos_store.delete(session, row)
+        memos_store.delete(session, row.id)
 
 
 def list_memos(project: Project, target: MemoTarget | str | None = None, ref: str | int | None = None,
@@ -134,24 +130,23 @@ def _subject(session: Session, project: Project, kind: MemoTarget,
     return key, about
 
 
-def _about(session: Session, project: Project, row: MemoRow) -> str:
-    if row.target == MemoTarget.project or row.target_ref is None:
+def _about(session: Session, project: Project, row: memos_store.StoredMemo) -> str:
+    if row.target == MemoTarget.project or row.ref is None:
         return project.config.name
-    return memos_store.subject(session, row.target, row.target_ref) or f"{row.target} {row.target_ref} (gone)"
+    return memos_store.subject(session, row.target, row.ref) or f"{row.target} {row.ref} (gone)"
 
 
-def _row(session: Session, memo_id: int) -> MemoRow:
+def _row(session: Session, memo_id: int) -> memos_store.StoredMemo:
     row = memos_store.get(session, memo_id)
     if row is None:
-        raise NotFoundError(f"no memo with id {memo_id}.", "See `qualkit memo PROJECT list` for the ids.")
+        raise _missing(memo_id)
     return row
 
 
-def _memo(row: MemoRow, about: str) -> Memo:
-    return Memo(row.id, MemoTarget(row.target), row.target_ref, about, row.author, row.title, row.text,
-                _utc(row.created_at), _utc(row.updated_at))
+def _missing(memo_id: int) -> NotFoundError:
+    return NotFoundError(f"no memo with id {memo_id}.", "See the list of memos for the ids.")
 
 
-def _utc(moment: datetime) -> datetime:
-    """Times are stored in UTC; SQLite hands them back without their zone."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+def _memo(row: memos_store.StoredMemo, about: str) -> Memo:
+    return Memo(row.id, MemoTarget(row.target), row.ref, about, row.author, row.title, row.text,
+                row.created_at, row.updated_at)

@@ -12,20 +12,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import case, func, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
-
 from qualkit.config import CONFIG_FILE, ProjectConfig, default_config_text, load_config
 from qualkit.errors import NotFoundError, ReadOnlyError
 from qualkit.store import repository as repo
-from qualkit.store.database import create_project_engine, session_factory, transaction
-from qualkit.store.schema import (
-    DocumentRow,
-    EventRow,
-    ParticipantRow,
-    SegmentRow,
-)
+from qualkit.store.database import SessionFactory, display_url, open_database, transaction
 
 Progress = Callable[[str, int, int], None]  # (item, done so far, total)
 
@@ -59,15 +49,15 @@ class Project:
     read_only: bool = False  # opened to look only: no transaction, not even an audit event
 
     @cached_property
-    def sessions(self) -> sessionmaker[Session]:
-        engine = create_project_engine(self.config.database_url_for(self.folder))
-        return session_factory(engine)
+    def sessions(self) -> SessionFactory:
+        """`with project.sessions() as session:` reads; the session is a handle for `qualkit.store`."""
+        return open_database(self.config.database_url_for(self.folder))
 
     def transaction(self):  # type: ignore[no-untyped-def]
         if self.read_only:
             raise ReadOnlyError("this project is open read-only, so nothing can be changed.",
-                                "Ask the project's owner for an editable copy, or open it without "
-                                "--read-only.")
+                                "Ask the project's owner for an editable copy, or open it for "
+                                "editing.")
         return transaction(self.sessions)
 
 
@@ -108,22 +98,11 @@ class ProjectStatus:
 
 def project_status(project: Project) -> ProjectStatus:
     with project.sessions() as session:
-        documents, words = session.execute(
-            select(func.count(DocumentRow.id), func.coalesce(func.sum(DocumentRow.word_count), 0))).one()
-        segments, codable = session.execute(select(
-            func.count(SegmentRow.id),
-            func.coalesce(func.sum(case((SegmentRow.codable.is_(True), 1), else_=0)), 0),
-        )).one()
-        participants = session.scalar(select(func.count(ParticipantRow.id))) or 0
-        events = session.scalar(select(func.count(EventRow.id))) or 0
+        totals = repo.totals(session)
         return ProjectStatus(
-            project.config.name, _safe_url(project), documents, int(words), segments, int(codable),
-            participants, repo.counts_by_group(session), events)
-
-
-def _safe_url(project: Project) -> str:
-    """The database location without any password in it."""
-    return make_url(project.config.database_url_for(project.folder)).render_as_string(hide_password=True)
+            project.config.name, display_url(project.config.database_url_for(project.folder)),
+            totals.documents, totals.words, totals.segments, totals.codable, totals.participants,
+            repo.counts_by_group(session), totals.events)
 
 
 def list_documents(project: Project) -> list[repo.DocumentSummary]:
@@ -141,7 +120,7 @@ def iter_segments(project: Project, *, document: str | None = None,
     with project.sessions() as session:
         if document is not None and repo.document_named(session, None, document) is None:
             raise NotFoundError(f"no document named '{document}' in the project.",
-                                "See `qualkit show PROJECT documents` for the names.")
+                                "See the project's documents for the names.")
         yield from repo.iter_segments(session, document=document, codable_only=codable_only)
 
 

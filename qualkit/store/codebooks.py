@@ -16,6 +16,7 @@ from qualkit.model import Code, Codebook
 from qualkit.store.schema import CodebookRow, CodeRow
 
 DEFINITION_FIELDS = ("include", "exclude", "keywords", "examples")
+CodebookVersion = CodebookRow  # one stored version (`.id`, `.name`, `.version`): a handle above the store
 
 
 def newest(session: Session, name: str | None = None) -> CodebookRow | None:

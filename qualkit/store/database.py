@@ -161,12 +161,26 @@ def backup_sqlite(database: str, target: str) -> None:
     os.replace(partial, target)
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
+SessionFactory = sessionmaker[Session]  # `factory()` opens a session; layers above hold it as a handle
+
+
+def session_factory(engine: Engine) -> SessionFactory:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def open_database(url: str) -> SessionFactory:
+    """Sessions on the project database at `url`, opened (hardened, migrated) once, here: the only place
+    an engine is made."""
+    return session_factory(create_project_engine(url))
+
+
+def display_url(url: str) -> str:
+    """The database location as people may see it: without any password in it."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
 @contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+def transaction(factory: SessionFactory) -> Iterator[Session]:
     """One unit of work: everything inside commits together or not at all. A row changed or removed by
     someone else meanwhile (a decision on a suggestion a coder's re-run just replaced) ends it with a
     `ConflictError` saying so, and nothing of it is written."""

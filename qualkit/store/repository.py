@@ -255,3 +255,32 @@ def counts_by_group(session: Session) -> list[tuple[str | None, int, int, int]]:
         .group_by("g").order_by("g")
     )
     return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class Totals:
+    """How much the project holds, for its status line."""
+
+    documents: int
+    words: int
+    segments: int
+    codable: int
+    participants: int
+    events: int
+
+
+def totals(session: Session) -> Totals:
+    documents, words = session.execute(
+        select(func.count(DocumentRow.id), func.coalesce(func.sum(DocumentRow.word_count), 0))).one()
+    segments, codable = session.execute(select(
+        func.count(SegmentRow.id),
+        func.coalesce(func.sum(case((SegmentRow.codable.is_(True), 1), else_=0)), 0),
+    )).one()
+    participants = session.scalar(select(func.count(ParticipantRow.id))) or 0
+    events = session.scalar(select(func.count(EventRow.id))) or 0
+    return Totals(documents, int(words), segments, int(codable), participants, events)
+
+
+def count_events(session: Session, action: str) -> int:
+    """How many times `action` is in the audit trail (e.g. whether a coder ever ran)."""
+    return session.scalar(select(func.count(EventRow.id)).where(EventRow.action == action)) or 0

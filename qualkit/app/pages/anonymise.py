@@ -1,5 +1,6 @@
 """Anonymise: review detected identifiers in context, mark what the detector missed, keep allow and
-deny lists, preview anonymised text, and (on explicit request) download the pseudonym key."""
+deny lists, preview anonymised text, and (on explicit request) download the pseudonym key. Opening the
+page runs nothing: a stale anonymisation is shown as such, and runs again on the button."""
 
 import tempfile
 from pathlib import Path
@@ -10,6 +11,7 @@ import streamlit as st
 from qualkit import services
 from qualkit.anonymise.detection import LABELS
 from qualkit.app import gateway, ui
+from qualkit.services.anonymisation import anonymisation_state
 
 ANY = "(any)"
 SHOWN = 200
@@ -22,7 +24,10 @@ if not documents:
     st.info("Import documents on the Project page first.")
     st.stop()
 
-if st.button("Run detection again", icon=":material/refresh:",
+state = anonymisation_state(gateway.project())
+if state.stale:
+    st.warning(ui.md(state.describe()), icon=":material/update:")
+if st.button("Run detection again", icon=":material/refresh:", type="primary" if state.stale else "secondary",
              help="Finds identifiers in every document; your decisions and manual redactions are kept."):
     with st.spinner("Detecting identifiers in every document…"):
         summary = gateway.act("Detection finished", services.anonymise_project)

@@ -1,12 +1,15 @@
 """Themes: read-only browsing for scrutiny officers. Theme cards with counts by stakeholder group,
-a chart, and anonymised quotes with filters and search. Nothing here can change the project, and
-every quote and name is read through the anonymised view."""
+a chart, and anonymised quotes with filters and search. Browsing changes nothing, and every quote
+and name is read through the anonymised view; a stale anonymisation is shown as such (anonymised in
+memory), with a button to store it again for people who may change the project."""
 
 import pandas as pd
 import streamlit as st
 
+from qualkit import services
 from qualkit.app import gateway, ui
 from qualkit.errors import QualkitError
+from qualkit.services.anonymisation import anonymisation_state
 
 ALL = "(all)"
 
@@ -17,6 +20,13 @@ def plural(count: int, word: str) -> str:
 
 ui.style()
 st.title("Themes")
+gateway.show_notices()
+if (state := anonymisation_state(gateway.project())).stale:
+    st.warning(ui.md(state.describe()), icon=":material/update:")
+    if not gateway.read_only() and st.button("Anonymise again", icon=":material/refresh:", key="reanonymise"):
+        with st.spinner("Detecting identifiers in every document…"):
+            gateway.act("Anonymised", services.anonymise_project)
+        st.rerun()
 try:
     themes = gateway.read("theme_summaries")
 except QualkitError as error:
