@@ -24,12 +24,14 @@ class Project:
         self.project = services.open_project(Path(path))
 
     def codings_frame(self, *, anonymised: bool = True, include_suggestions: bool = False,
-                      group_by: str = "group") -> pd.DataFrame:
+                      group_by: str = "group", context: bool = False) -> pd.DataFrame:
         """One row per coding (a segment and a code): where and who it is from, its `group_by`
         value (the stakeholder group by default), the code, its status and who applied it, and the
-        text (anonymised unless `anonymised=False`). Accepted codings only unless
+        text as coded (anonymised unless `anonymised=False`): a coding of part of a segment shows that
+        part, or with `context` the whole sentences around it. Accepted codings only unless
         `include_suggestions`, which adds pending machine suggestions with status "suggested"."""
-        options = services.ReportOptions(group_by=group_by, include_suggestions=include_suggestions)
+        options = services.ReportOptions(group_by=group_by, include_suggestions=include_suggestions,
+                                         context=context)
         records = services.codings_records(self.project, options, anonymised=anonymised)
         return pd.DataFrame.from_records(records, columns=CODING_COLUMNS)
 

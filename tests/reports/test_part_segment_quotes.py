@@ -80,3 +80,5 @@ def test_the_pandas_frame_shows_the_coded_words(project: services.Project) -> No
     assert texts == {"trust": PHRASE, "housing": f"{PSEUDONYM} from the council rang me at work"}
     raw = notebook.codings_frame(anonymised=False)
     assert dict(zip(raw["code"], raw["text"], strict=True)) == {"trust": PHRASE, "housing": NAMED}
+    widened = notebook.codings_frame(anonymised=False, context=True)
+    assert widened.set_index("code").loc["trust", "text"] == f"You fill it all in and {PHRASE}."
