@@ -18,7 +18,8 @@ from sklearn.decomposition import PCA
 from sqlalchemy import func, select
 
 from qualkit import services
-from qualkit.coders.base import CODERS, Label, coder_names
+from qualkit.coders.base import Label
+from qualkit.coders.embeddings import MINILM_ID
 from qualkit.errors import CodebookError, IngestError, NotFoundError, QualkitError
 from qualkit.store.embedding_cache import StoreEmbeddingCache
 from qualkit.store.schema import (
@@ -438,16 +439,14 @@ def test_promoting_a_topic_stores_a_new_codebook_version(topics_project: service
 # --- the real default coder ----------------------------------------------------------------------
 
 @pytest.mark.slow
-def test_the_default_coder_codes_a_few_demo_segments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    coder_names()
-    if "ensemble" not in {name.split(".")[0] for name in CODERS}:
-        pytest.skip("the ensemble coder is not installed yet")
+def test_the_default_coder_codes_a_few_demo_segments(tmp_path: Path) -> None:
     project = services.init_project(tmp_path / "p")
     quotes = (DEMO_CORPUS / "workshop_quotes.txt").read_text(encoding="utf-8").split("\n\n")[:8]
     (tmp_path / "quotes.txt").write_text("\n\n".join(quotes), encoding="utf-8")
     services.import_sources(project, [tmp_path / "quotes.txt"])
     services.import_codebook(project, REPO / "codebooks" / "family_support.yaml")
-    summary = services.run_coder(project)
-    assert summary.coder.startswith("ensemble.") and summary.units >= 4 and summary.stored > 0
+    summary = services.run_coder(project)  # the coder and embedder a new project's qualkit.toml names
+    assert summary.coder == "ensemble.v1" and summary.units >= 4 and summary.stored > 0
+    assert (summary.embedder, summary.parameters) == (MINILM_ID, {})
     queue = services.review_queue(project, 5)
     assert queue and all(0 <= item.score <= 1 and item.rationale for item in queue)
