@@ -35,7 +35,7 @@ from qualkit.reports.model import (
 )
 from qualkit.reports.quotes import coded_text
 from qualkit.services.agreement import agreement_summary
-from qualkit.services.anonymisation import anonymised_view
+from qualkit.services.anonymisation import anonymised_view, ensure_anonymised
 from qualkit.services.codebooks import codebook_row
 from qualkit.services.coding import evaluate
 from qualkit.services.projects import Project, current_user
@@ -229,6 +229,7 @@ def write_report(project: Project, formats: Iterable[str] = tuple(REPORT_FORMATS
     if unknown:
         raise ReportError(f"unknown report format '{unknown[0]}'.",
                           f"Use one of: {', '.join(REPORT_FORMATS)}.")
+    _store_anonymisation(project)
     document = thematic_report(project, options, with_charts=bool({"docx", "html"} & set(chosen)))
     folder = folder or output_folder(project)
     written = []
@@ -240,6 +241,14 @@ def write_report(project: Project, formats: Iterable[str] = tuple(REPORT_FORMATS
     _log(project, "write_report", formats=chosen, tables=len(document.tables()),
          quotes=len(document.quotes()))
     return written
+
+
+def _store_anonymisation(project: Project) -> None:
+    """Before a file is written: bring the stored anonymisation up to date (a project open read-only
+    anonymises in memory instead), so that every file names people by the stored, stable pseudonyms
+    and the pseudonym key holds every name a file was written with."""
+    if not project.read_only:
+        ensure_anonymised(project)
 
 
 def _log(project: Project, action: str, **data: Any) -> None:
@@ -314,6 +323,7 @@ def export(project: Project, format: str, path: Path | None = None,
         if options.binary and format == "matrix-csv":
             name = name.replace("matrix", "binary_matrix")
         path = output_folder(project) / name
+    _store_anonymisation(project)
     rows = exporter.write(project, path, options)
     _log(project, "export", format=format, rows=rows)
     return ExportResult(format, path, rows)
