@@ -20,7 +20,6 @@ from qualkit.model.coding import Coding, Status
 from qualkit.store.repository import resolved_group, segment_query
 from qualkit.store.schema import CodeAssignmentRow, CodebookRow, CodeRow, DocumentRow, SegmentRow, check_name
 
-SUGGESTED, ACCEPTED, REJECTED = Status.SUGGESTED, Status.ACCEPTED, Status.REJECTED
 STATUSES = tuple(Status)
 DECIDED = (Status.ACCEPTED, Status.REJECTED)
 CHUNK = 500
