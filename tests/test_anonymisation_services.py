@@ -110,6 +110,21 @@ def test_reading_a_stale_anonymisation_writes_nothing_and_still_anonymises(anon_
     assert state.describe().startswith("1 document is newer than the last anonymisation")
 
 
+def test_outputs_of_one_stale_state_share_one_run_in_memory(anon_project, monkeypatch) -> None:
+    from qualkit.services import anonymisation
+
+    monkeypatch.setattr(anonymisation, "_SHOWN_RUNS", {})  # other tests' identical projects ran already
+    runs: list[int] = []
+    detect = anonymisation.Detector.detect_many
+    monkeypatch.setattr(anonymisation.Detector, "detect_many",
+                        lambda self, texts: runs.append(len(texts)) or detect(self, texts))
+    first = all_anonymised_text(anon_project)
+    assert all_anonymised_text(anon_project) == first and runs == [2]
+    services.add_term(anon_project, "Oldham", "allow", actor="ana")  # what a run reads changed: run again
+    assert "in Oldham" in all_anonymised_text(anon_project) and runs == [2, 2]
+    assert stored(anon_project)[1:] == (0, [])
+
+
 def test_the_state_says_what_changed_and_the_run_is_repeated_only_then(anon_project, tmp_path) -> None:
     services.anonymise_project(anon_project)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -95,8 +96,16 @@ def anonymise_project(project: Project, *, style: str | None = None,
     return run.summary
 
 
-def _detect(project: Project, style: str, progress: Progress | None = None) -> _Run:
-    """Read the project and run the detector and the pseudonyms over it; writes nothing."""
+# In-memory runs that outputs of a stale project read, by a digest of everything a run reads: a large
+# project is detected once per change, not once per output, and its outputs agree with each other.
+_SHOWN_RUNS: dict[str, _Run] = {}
+_SHOWN_RUNS_LOCK = threading.Lock()  # app sessions read from several threads
+SHOWN_RUNS_KEPT = 2
+
+
+def _detect(project: Project, style: str, progress: Progress | None = None, *, shown: bool = False) -> _Run:
+    """Read the project and run the detector and the pseudonyms over it; writes nothing. `shown`: the
+    run is only read (by outputs), so one made earlier from the very same inputs is given back."""
     if style not in STYLES:
         raise AnonymisationError(f"unknown pseudonym style '{style}'.", f"Use one of: {', '.join(STYLES)}.")
     with project.sessions() as session:
@@ -107,6 +116,10 @@ def _detect(project: Project, style: str, progress: Progress | None = None) -> _
         stored = store.stored_key(session)
     if not documents:
         raise NotFoundError("the project has no documents to anonymise.", "Import documents first.")
+    read = hashlib.sha256(json.dumps([[doc for doc, _ in documents], settings, kept, stored and stored.data],
+                                     ensure_ascii=False).encode()).hexdigest()
+    if shown and (earlier := _SHOWN_RUNS.get(read)) is not None:
+        return earlier
     if progress:
         progress("detecting", 0, 2)
     detector = Detector(project.config.nlp.spacy_model, known_people=given.people, allow=given.allow,
@@ -149,7 +162,13 @@ def _detect(project: Project, style: str, progress: Progress | None = None) -> _
                for redaction_id, doc, start, end, status, label in kept if status != Status.REJECTED}
     summary.suggested = len(rows)
     summary.pseudonyms = len(key.people()) + sum(len(entries) for entries in key.entries.values())
-    return _Run(summary, rows, key, settings, decided)
+    run = _Run(summary, rows, key, settings, decided)
+    if shown:
+        with _SHOWN_RUNS_LOCK:
+            while len(_SHOWN_RUNS) >= SHOWN_RUNS_KEPT:
+                _SHOWN_RUNS.pop(next(iter(_SHOWN_RUNS)))
+            _SHOWN_RUNS[read] = run
+    return run
 
 
 class Freshness(StrEnum):
@@ -217,7 +236,8 @@ def anonymised_view(project: Project) -> AnonymisedView:
     """Anonymised documents, segments and labels, as of now; reads only. When documents, people or
     lists changed since the last run (see `anonymisation_state`), the anonymisation is run again in
     memory, so that no output shows text the detector has not seen and nothing is written."""
-    run = _detect(project, project.config.anonymise.style) if anonymisation_state(project).stale else None
+    stale = anonymisation_state(project).stale
+    run = _detect(project, project.config.anonymise.style, shown=True) if stale else None
     with project.sessions() as session:
         documents = store.texts(session)
         names = store.document_names(session)

@@ -11,6 +11,7 @@ import streamlit as st
 from qualkit import services
 from qualkit.anonymise.detection import LABELS
 from qualkit.app import gateway, ui
+from qualkit.model.coding import Status
 from qualkit.services.anonymisation import anonymisation_state
 
 ANY = "(any)"
@@ -40,7 +41,7 @@ review, people, manual, lists, preview, key = st.tabs(["Detections", "People", "
                                                        "Allow / deny lists", "Preview", "Key"])
 with review:
     with st.container(horizontal=True):
-        status = st.selectbox("Status", ["suggested", "accepted", "rejected", ANY])
+        status = st.selectbox("Status", [*Status, ANY], format_func=str)
         label = st.selectbox("Label", [ANY, *LABELS])
         document = st.selectbox("Document", [ANY, *documents])
     found = gateway.read("list_redactions", limit=SHOWN, status=None if status == ANY else status,
