@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import json
 import uuid
 from collections.abc import Callable, Iterable
@@ -15,7 +14,7 @@ import numpy as np
 
 from qualkit.agreement import Counts, cohen_kappa
 from qualkit.coders import embeddings
-from qualkit.coders.base import Coder, Label, Suggestion, Unit, make_coder
+from qualkit.coders.base import Coder, Label, Suggestion, Unit, coder_parameters, make_coder, resolve_coder
 from qualkit.coders.content import non_content
 from qualkit.config import CONFIG_FILE
 from qualkit.errors import IngestError, NotFoundError, ProjectError, QualkitError
@@ -46,9 +45,6 @@ def embedder_for(project: Project) -> embeddings.CachedEmbedder:
     return embeddings.CachedEmbedder(EMBEDDERS[name](), StoreEmbeddingCache(project.sessions))
 
 
-PROVIDED = frozenset({"embedder", "spacy_model"})  # chosen in qualkit.toml by [coding] embedder and [nlp]
-
-
 @dataclass(frozen=True)
 class CoderChoice:
     """A coder made as the project asks, with what provenance records about it."""
@@ -63,30 +59,28 @@ def choose_coder(project: Project, coder_name: str | None = None) -> CoderChoice
     project's embedder and spaCy model. The `[coding.parameters]` apply to the configured coder only
     (naming another coder runs it with its defaults), and each must be one of its parameters."""
     settings = project.config.coding
-    # Made with defaults first, to resolve a family name and read its parameters (__init__ only stores).
     if coder_name is None:
-        chosen, configured = _configured_coder(settings.coder), True
+        name, configured = _configured_coder(settings.coder), True
     else:
-        chosen = make_coder(coder_name)
+        name = resolve_coder(coder_name)
         configured = coder_name == settings.coder or (
-            bool(settings.parameters) and chosen.name == _configured_coder(settings.coder).name)
+            bool(settings.parameters) and name == _configured_coder(settings.coder))
     parameters = dict(settings.parameters) if configured else {}
-    declared = sorted(set(inspect.signature(type(chosen)).parameters) - PROVIDED)
+    declared = coder_parameters(name)
     unknown = [key for key in parameters if key not in declared]
     if unknown:
-        raise ProjectError(f"coder '{chosen.name}' has no parameter '{unknown[0]}' ({CONFIG_FILE}, "
+        raise ProjectError(f"coder '{name}' has no parameter '{unknown[0]}' ({CONFIG_FILE}, "
                            "[coding.parameters]).",
                            f"Remove it, or use one of: {', '.join(declared) or 'none'}.")
     embedder = embedder_for(project)
-    coder = make_coder(chosen.name, embedder=embedder, spacy_model=project.config.nlp.spacy_model,
-                       **parameters)
+    coder = make_coder(name, embedder=embedder, spacy_model=project.config.nlp.spacy_model, **parameters)
     return CoderChoice(coder, parameters, embedder.model_id)
 
 
-def _configured_coder(name: str) -> Coder:
-    """The coder qualkit.toml's `[coding] coder` names, with its defaults."""
+def _configured_coder(name: str) -> str:
+    """The registry name qualkit.toml's `[coding] coder` stands for."""
     try:
-        return make_coder(name)
+        return resolve_coder(name)
     except NotFoundError as error:
         raise ProjectError(f"{CONFIG_FILE} chooses coder '{name}', which qualkit does not have.",
                            f"Set [coding] coder to a registered coder. {error.fix}") from None
