@@ -21,6 +21,7 @@ from qualkit import services
 from qualkit.coders.base import Label
 from qualkit.coders.embeddings import MINILM_ID
 from qualkit.errors import CodebookError, IngestError, NotFoundError, QualkitError
+from qualkit.services import discovery  # noqa: F401  (loads coders/semantic.py before fake_embedder)
 from qualkit.store.embedding_cache import StoreEmbeddingCache
 from qualkit.store.schema import (
     CodeAssignmentRow,
