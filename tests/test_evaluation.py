@@ -87,3 +87,29 @@ def test_the_macro_kappa_gets_a_bootstrap_interval_that_narrows_with_more_units(
     same = coded(50)
     assert evaluate_codings(*same, interval_rounds=100).macro_kappa_interval == evaluate_codings(
         *same, interval_rounds=100).macro_kappa_interval  # seeded: the same data give the same interval
+
+
+def test_kappa_is_the_agreement_modules_and_matches_scikit_learn() -> None:
+    """One Cohen's kappa in qualkit (agreement.cohen_kappa); evaluation's per-code kappa is it, and
+    both match scikit-learn's wherever it is defined."""
+    import random
+
+    from sklearn.metrics import cohen_kappa_score
+
+    from qualkit.agreement import Counts, cohen_kappa, figures
+
+    rng = random.Random(7)
+    defined = 0
+    for _ in range(300):
+        n = rng.randint(1, 30)
+        reference = [rng.random() < rng.random() for _ in range(n)]
+        predicted = [rng.random() < rng.random() for _ in range(n)]
+        kappa = code_agreement("c", reference, predicted).kappa
+        table = Counts.of(reference, predicted)
+        assert kappa == cohen_kappa(table) == figures(table).kappa
+        if len(set(reference) | set(predicted)) == 1:
+            assert kappa is None  # one same answer from both: undefined
+        else:
+            defined += 1
+            assert kappa == pytest.approx(cohen_kappa_score(reference, predicted, labels=[False, True]))
+    assert defined > 250
