@@ -42,7 +42,7 @@ class ImportFailed(QualkitError):
         self.errors = errors
         listing = "\n".join(f"  - {e}" for e in errors)
         super().__init__(f"{len(errors)} file(s) could not be imported, so nothing was:\n{listing}",
-                         "Fix or remove them, or import again skipping unreadable files to import the others.")
+                         "Fix or remove them, or import again skipping unreadable files.")
 
 
 def collect_sources(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:

@@ -20,28 +20,35 @@ from typing import Any
 from qualkit import __version__
 from qualkit.errors import NotFoundError, QualkitError, UnsupportedFormatError
 from qualkit.ingest.safety import check_size, parser_boundary
+from qualkit.ingest.segmenter import SegmentationOptions, segment_text
 from qualkit.interop.refi import model as refi
 from qualkit.interop.refi.container import read_qdpx, write_qdpx
 from qualkit.interop.refi.descriptions import key_from_name, render_description
 from qualkit.interop.refi.guids import Guids
 from qualkit.interop.refi.plan import (
     GROUP_VARIABLE,
+    REJECTED_VARIABLE,
     ROLE_VARIABLE,
+    SEGMENTS_VARIABLE,
     SITE_VARIABLE,
     SPEAKS_AS_VARIABLE,
     ImportPlan,
     PlannedCoding,
     PlannedParticipant,
+    Rejection,
+    SegmentFacts,
     plan_codebook,
     plan_import,
+    render_rejections,
     render_score,
+    render_segment_facts,
     render_speaks_as,
     suggestion_user,
 )
 from qualkit.interop.refi.xml_export import codebook_xml, project_xml, source_file_name
 from qualkit.interop.refi.xml_import import parse_codebook, parse_project
 from qualkit.model import Code
-from qualkit.model.coding import Status
+from qualkit.model.coding import Coding, Status
 from qualkit.services.codebooks import StoredCodebook, codebook_row, store_codebook
 from qualkit.services.projects import Project, current_user
 from qualkit.store import Session
@@ -50,6 +57,7 @@ from qualkit.store import exchange as exchange_store
 from qualkit.store import imports as imports_store
 from qualkit.store import memos as memos_store
 from qualkit.store import repository as repo
+from qualkit.store.exchange import SegmentCut
 
 REFI_SUFFIXES = (".qdpx", ".qdc")
 REFI_FORMATS = ("qdpx", "qdc")
@@ -80,6 +88,7 @@ class RefiImportReport:
     reused: list[str] = field(default_factory=list)  # already in the project with the same text
     codings: int = 0
     already: int = 0  # codings the project already had
+    rejected: int = 0  # rejected decisions added (qualkit's own variable carries them)
     participants: int = 0
     memos: int = 0
     dropped: list[str] = field(default_factory=list)
@@ -114,12 +123,14 @@ def export_qdc(project: Project, path: Path, codebook: str | None = None) -> Ref
 def export_qdpx(project: Project, path: Path, *, include_suggestions: bool = False) -> RefiExportSummary:
     """Write the whole project as a REFI-QDA project: people and coders as users, the codebook,
     documents with their text, accepted codings (and, if asked, suggestions under a user of
-    their own per coder), participants' and documents' attributes as case variables, memos as
-    notes."""
+    their own per coder), participants' and documents' attributes as case variables, segments'
+    times, stated groups and row attributes and the rejected decisions as qualkit's own document
+    variables, memos as notes."""
     statuses = (Status.ACCEPTED, *((Status.SUGGESTED,) if include_suggestions else ()))
     with project.transaction() as session:
         guids = Guids(project.config.name, exchange_store.read(session))
-        exchange = _Exporter(session, guids).project(project.config.name, statuses)
+        options = project.config.read_options().segmentation
+        exchange = _Exporter(session, guids, options).project(project.config.name, statuses)
         left_out = _left_out(exchange_store.untravelled(session), include_suggestions)
         sources = {source_file_name(s): (s.text or "").encode("utf-8") for s in exchange.sources}
         write_qdpx(path, project_xml(exchange), sources)
@@ -134,8 +145,6 @@ def export_qdpx(project: Project, path: Path, *, include_suggestions: bool = Fal
 def _left_out(gaps: exchange_store.Untravelled, include_suggestions: bool) -> list[str]:
     """One line per kind of thing the export does not carry, with how many there are."""
     lines = []
-    if gaps.rejected:
-        lines.append(f"{gaps.rejected} rejected decision(s) (REFI-QDA has codings, not refusals)")
     if not include_suggestions and gaps.suggestions:
         lines.append(f"{gaps.suggestions} suggestion(s) (include suggestions to carry those their coder said "
                      "yes to)")
@@ -143,19 +152,14 @@ def _left_out(gaps: exchange_store.Untravelled, include_suggestions: bool) -> li
         lines.append(f"{gaps.said_no} suggestion(s) their own coder scored 'no'")
     if gaps.reviewed:
         lines.append(f"the review times of {gaps.reviewed} decision(s) (who reviewed travels; when does not)")
-    for found, what in ((gaps.timed, "turn times (.vtt/.srt)"),
-                        (gaps.grouped, "stakeholder groups stated per row"),
-                        (gaps.attributed, "row attributes (tables)")):
-        if found:
-            lines.append(f"{what} of {found} segment(s)")
     return lines
 
 
 class _Exporter:
     """Reads one project into REFI exchange objects."""
 
-    def __init__(self, session: Session, guids: Guids) -> None:
-        self.session, self.guid = session, guids
+    def __init__(self, session: Session, guids: Guids, options: SegmentationOptions) -> None:
+        self.session, self.guid, self.options = session, guids, options
         self.users: list[str] = []
 
     def user(self, name: str | None) -> str | None:
@@ -180,9 +184,10 @@ class _Exporter:
         project_notes: list[str] = []
         documents = exchange_store.documents(session)
         texts = {document.id: document.text for document in documents}
+        rejected = exchange_store.codings(session, (Status.REJECTED,))
         on_segments = [_row_id(memo.ref) or 0 for memo in memos if memo.target == "segment"]
-        bounds = exchange_store.segment_bounds(
-            session, [*(coding.segment_id for coding in codings if coding.span is None), *on_segments])
+        bounds = exchange_store.segment_bounds(session, [
+            *(coding.segment_id for coding in (*codings, *rejected) if coding.span is None), *on_segments])
         for coding in codings:
             whole = bounds.get(coding.segment_id)
             start, end = coding.span or (whole.start, whole.end)
@@ -214,7 +219,8 @@ class _Exporter:
         sources = tuple(refi.Source(self.guid("document", d.id), d.name, d.text,
                                     selections=tuple(selections[d.id]), notes=tuple(source_notes[d.id]),
                                     created=d.imported_at) for d in documents)
-        variables, cases = self.cases(documents)
+        carried = self.carried(documents, exchange_store.segment_cuts(session), rejected, bounds)
+        variables, cases = self.cases(documents, carried)
         notes = tuple(refi.Note(self.guid("memo", m.id), m.title, m.text, None, self.user(m.author),
                                 m.created_at, m.updated_at) for m in memos)
         return refi.Project(
@@ -224,8 +230,36 @@ class _Exporter:
             variables=variables, cases=cases, sources=sources, notes=notes,
             project_notes=tuple(project_notes))
 
-    def cases(self, documents: list[exchange_store.ExportedDocument]) -> tuple[tuple[refi.Variable, ...],
-                                                                               tuple[refi.Case, ...]]:
+    def carried(self, documents: list[exchange_store.ExportedDocument], cuts: dict[int, list[SegmentCut]],
+                rejected: list[Coding],
+                bounds: dict[int, exchange_store.SegmentBounds]) -> dict[int, dict[str, str]]:
+        """qualkit's own variables per document id, for what REFI-QDA has no place for: the segments that
+        say more than their text (times, stated group, row attributes), every segment where a fresh cut
+        of the text would differ from the stored one, and the rejected decisions."""
+        carried: dict[int, dict[str, str]] = defaultdict(dict)
+        for document in documents:
+            stored = cuts.get(document.id, [])
+            fresh = [(segment.start, segment.end, str(segment.kind), segment.speaker)
+                     for segment in segment_text(document.text, self.options)]
+            listed = fresh != [(cut.start, cut.end, cut.kind, cut.speaker) for cut in stored]
+            facts = [SegmentFacts(cut.start, cut.end, cut.start_time, cut.end_time, cut.group, cut.attributes,
+                                  *((cut.kind, cut.speaker, cut.codable) if listed else ()))
+                     for cut in stored if listed or cut.has_details]
+            if facts:
+                carried[document.id][SEGMENTS_VARIABLE] = render_segment_facts(facts)
+        refusals: dict[int, list[Rejection]] = defaultdict(list)
+        for coding in rejected:
+            whole = bounds.get(coding.segment_id)
+            start, end = coding.span or (whole.start, whole.end)
+            refusals[coding.document_id].append(Rejection(
+                start, end, self.guid("code", coding.code), coding.coder, coding.reviewer, coding.score,
+                coding.predicted, coding.created_at, coding.updated_at))
+        for document_id, found in refusals.items():
+            carried[document_id][REJECTED_VARIABLE] = render_rejections(found)
+        return carried
+
+    def cases(self, documents: list[exchange_store.ExportedDocument],
+              carried: dict[int, dict[str, str]]) -> tuple[tuple[refi.Variable, ...], tuple[refi.Case, ...]]:
         """Participants as named cases; each document's group and attributes as a nameless case."""
         speakers: dict[int, list[exchange_store.SpokenAs]] = defaultdict(list)
         for spoken in exchange_store.spoken_as(self.session):
@@ -239,7 +273,7 @@ class _Exporter:
             sources = dict.fromkeys(self.guid("document", s.document_id) for s in spoken)
             owners.append((self.guid("participant", person.id), person.label, values, tuple(sources)))
         for document in documents:
-            values = {GROUP_VARIABLE: document.group, **document.attributes}
+            values = {GROUP_VARIABLE: document.group, **document.attributes, **carried.get(document.id, {})}
             if any(v is not None for v in values.values()):
                 owners.append((self.guid("document-case", document.id), None, values,
                                (self.guid("document", document.id),)))
@@ -385,8 +419,11 @@ def store_refi(session: Session, plan: ImportPlan, path: Path, corpus: str) -> R
         segments[document.name] = exchange_store.segment_ids(session, document_id)
         codings += [_new_coding(coding, segments[document.name][coding.ordinal], code_ids[coding.code])
                     for coding in planned.codings]
+    decided = [coding for coding in codings if coding.status == Status.REJECTED]
+    codings = [coding for coding in codings if coding.status != Status.REJECTED]
     report.codings = exchange_store.add_codings_once(session, codings)
     report.already = len(codings) - report.codings
+    report.rejected = exchange_store.add_codings_once(session, decided)
     people: dict[str, int] = {}
     for person in plan.participants:
         people[person.label] = _store_participant(session, person, documents, report, path.name)
@@ -407,7 +444,8 @@ def store_refi(session: Session, plan: ImportPlan, path: Path, corpus: str) -> R
                         text=memo.text, created_at=memo.created, updated_at=memo.modified)
         report.memos += 1
     repo.log_event(session, actor, "import_refi", "project", None, documents=len(report.documents),
-                   reused=len(report.reused), codings=report.codings, memos=report.memos,
+                   reused=len(report.reused), codings=report.codings, rejected=report.rejected,
+                   memos=report.memos,
                    participants=report.participants, dropped=len(report.dropped),
                    unplaced=len(report.unplaced))
     return report
@@ -415,7 +453,8 @@ def store_refi(session: Session, plan: ImportPlan, path: Path, corpus: str) -> R
 
 def _new_coding(coding: PlannedCoding, segment_id: int, code_id: int) -> exchange_store.NewCoding:
     return exchange_store.NewCoding(segment_id, code_id, coding.code, coding.span, coding.status,
-                                    coding.coder, coding.reviewer, coding.created, coding.score)
+                                    coding.coder, coding.reviewer, coding.created, coding.score,
+                                    coding.predicted, coding.decided)
 
 
 def _remember_guids(session: Session, plan: ImportPlan, documents: dict[str, int],

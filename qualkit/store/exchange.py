@@ -1,7 +1,7 @@
 """What a REFI-QDA exchange reads from and writes to the store: other programs' GUIDs per project
-object, the project as an export sees it (documents, codings, people, speakers), what an export
-cannot carry, and an import's codings added once. Functions take a Session; the caller owns the
-transaction."""
+object, the project as an export sees it (documents, codings, people, speakers, what segments say
+beyond their text), what an export cannot carry, and an import's codings added once. Functions take a
+Session; the caller owns the transaction."""
 
 from __future__ import annotations
 
@@ -157,16 +157,48 @@ def spoken_as(session: Session) -> list[SpokenAs]:
 
 
 @dataclass(frozen=True)
+class SegmentCut:
+    """A stored segment: where it is, what it is, and what it says beyond its text (a turn's times, the
+    group its row states, its row's other cells). REFI-QDA has no segments, so an export carries these
+    by the segment's offsets."""
+
+    start: int
+    end: int
+    kind: str
+    speaker: str | None  # the label as written in the document
+    codable: bool
+    start_time: float | None
+    end_time: float | None
+    group: str | None
+    attributes: dict[str, Any]
+
+    @property
+    def has_details(self) -> bool:
+        """Whether it says anything a fresh cut of the text would not."""
+        return (self.start_time is not None or self.end_time is not None or self.group is not None
+                or bool(self.attributes))
+
+
+def segment_cuts(session: Session) -> dict[int, list[SegmentCut]]:
+    """Every document's segments by document id, in reading order."""
+    query = (select(SegmentRow.document_id, SegmentRow.start, SegmentRow.end, SegmentRow.kind,
+                    SpeakerRow.label, SegmentRow.codable, SegmentRow.start_time, SegmentRow.end_time,
+                    SegmentRow.group, SegmentRow.attributes)
+             .outerjoin(SpeakerRow, SegmentRow.speaker_id == SpeakerRow.id)
+             .order_by(SegmentRow.document_id, SegmentRow.ordinal))
+    found: dict[int, list[SegmentCut]] = {}
+    for document_id, *fields, attributes in session.execute(query):
+        found.setdefault(document_id, []).append(SegmentCut(*fields, attributes or {}))
+    return found
+
+
+@dataclass(frozen=True)
 class Untravelled:
     """How much of what the project holds REFI-QDA has no place for."""
 
-    rejected: int  # decisions that a suggestion is wrong
     suggestions: int  # pending suggestions their coder said yes to or no to
     said_no: int  # pending suggestions their own coder scored 'no'
     reviewed: int  # accepted codings someone reviewed (when they did is lost)
-    timed: int  # segments with a start time (.vtt/.srt turns)
-    grouped: int  # segments whose source states their stakeholder group
-    attributed: int  # segments with row attributes (tables)
 
 
 def untravelled(session: Session) -> Untravelled:
@@ -174,16 +206,10 @@ def untravelled(session: Session) -> Untravelled:
         return session.scalar(select(func.count(CodeAssignmentRow.id)).where(*where)) or 0
 
     status = CodeAssignmentRow.status
-    timed = grouped = attributed = 0
-    for start_time, group, attributes in session.execute(
-            select(SegmentRow.start_time, SegmentRow.group, SegmentRow.attributes)):
-        timed, grouped = timed + (start_time is not None), grouped + (group is not None)
-        attributed += bool(attributes)
     return Untravelled(
-        rejected=count(status == Status.REJECTED), suggestions=count(status == Status.SUGGESTED),
+        suggestions=count(status == Status.SUGGESTED),
         said_no=count(status == Status.SUGGESTED, CodeAssignmentRow.predicted.is_(False)),
-        reviewed=count(status == Status.ACCEPTED, CodeAssignmentRow.reviewer.is_not(None)),
-        timed=timed, grouped=grouped, attributed=attributed)
+        reviewed=count(status == Status.ACCEPTED, CodeAssignmentRow.reviewer.is_not(None)))
 
 
 # --- What an import writes ------------------------------------------------------------------------
@@ -201,7 +227,9 @@ class NewCoding:
     coder: str
     reviewer: str | None
     created: datetime | None
-    score: float | None = None  # a suggestion's score
+    score: float | None = None  # a suggestion's or a decided machine coding's score
+    predicted: bool | None = None  # a machine coder's own yes/no (a suggestion that travels is a yes)
+    updated: datetime | None = None  # when it was decided, if not when it was made
 
 
 def segment_ids(session: Session, document_id: int) -> list[int]:
@@ -229,11 +257,12 @@ def add_codings_once(session: Session, codings: list[NewCoding]) -> int:
             continue
         existing.add(identity)
         suggested = coding.status == Status.SUGGESTED
-        times = {"created_at": coding.created, "updated_at": coding.created} if coding.created else {}
+        times = ({"created_at": coding.created, "updated_at": coding.updated or coding.created}
+                 if coding.created else {})
         rows.append({"segment_id": coding.segment_id, "code_id": coding.code_id, "span_start": span[0],
                      "span_end": span[1], "status": str(coding.status), "coder": coding.coder,
-                     "reviewer": coding.reviewer, **times, "score": coding.score if suggested else None,
-                     "predicted": True if suggested else None})
+                     "reviewer": coding.reviewer, **times, "score": coding.score,
+                     "predicted": True if suggested else coding.predicted})
     for name in {row[key] for row in rows for key in ("coder", "reviewer")} - {None}:
         check_name(name, "coder or reviewer")  # bulk inserts skip the columns' own check
     if rows:

@@ -169,12 +169,13 @@ def test_only_suggestions_their_coder_said_yes_to_travel_with_score(
         ])
     summary = services.export_qdpx(project, tmp_path / "s.qdpx", include_suggestions=True)
     assert summary.codings == 1
-    assert summary.left_out == ["1 rejected decision(s) (REFI-QDA has codings, not refusals)",
-                                "1 suggestion(s) their own coder scored 'no'"]
+    assert summary.left_out == ["1 suggestion(s) their own coder scored 'no'"]
     plain = services.export_qdpx(project, tmp_path / "p.qdpx")
-    assert plain.codings == 0 and plain.left_out[1].startswith("2 suggestion(s) (include suggestions to carry")
+    assert plain.codings == 0
+    assert plain.left_out[0].startswith("2 suggestion(s) (include suggestions to carry")
     fresh = services.init_project(tmp_path / "fresh")
     services.import_refi(fresh, summary.path)
     with fresh.sessions() as session:
         rows = [(r.status, r.coder, r.score, r.predicted) for r in session.scalars(select(CodeAssignmentRow))]
-    assert rows == [("suggested", "ensemble.v1", 0.8312, True)]
+    assert rows == [("suggested", "ensemble.v1", 0.8312, True),  # not the one it said 'no' to
+                    ("rejected", "ensemble.v1", 0.7, True)]  # decisions travel in "qualkit:rejected"

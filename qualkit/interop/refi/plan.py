@@ -9,7 +9,13 @@ Conventions shared with the export (`qualkit.services.refi`):
 - a named case is a participant; a nameless case with SourceRefs holds those documents'
   variables (MAXQDA and Quirkos); variables written on a source itself are that document's;
 - the variables "Stakeholder group", "Role" and "Site" are participants' own fields, and
-  "Speaks as" says which speaker label is the person in which document (REFI has no speakers).
+  "Speaks as" says which speaker label is the person in which document (REFI has no speakers);
+- REFI has no segments and no refusals, so a document's case carries two variables of qualkit's
+  own, as JSON text: "qualkit:segments" lists, by the segment's offsets in the source text, what a
+  segment says beyond its words (a turn's start and end time in seconds, the stakeholder group its
+  row states, its row's other cells), and "qualkit:rejected" lists the decisions that a code does
+  not apply (offsets, the code's GUID, coder, reviewer, score, the coder's own yes/no, when it was
+  made and decided). Other programs show them as text variables; qualkit reads them back.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 from qualkit.errors import EncodingError, IngestError
 from qualkit.ingest.encoding import decode_text
@@ -36,12 +42,13 @@ from qualkit.interop.refi.descriptions import key_from_name, parse_description
 from qualkit.interop.refi.positions import (
     Convention,
     Counting,
+    MappedText,
     conventions,
     counting,
     matches,
     track_normalisation,
 )
-from qualkit.model import Code, Codebook, Document, Segment
+from qualkit.model import Code, Codebook, Document, Segment, SegmentKind
 from qualkit.model.coding import Status
 
 GROUP_VARIABLE, ROLE_VARIABLE, SITE_VARIABLE = "Stakeholder group", "Role", "Site"
@@ -50,8 +57,12 @@ SET_ATTRIBUTE = "Set"  # the document sets (MAXQDA) a document belongs to: a nam
 SUGGESTED_MARK = " (suggested)"
 SCORE_PREFIX = "qualkit score: "  # a suggestion's score, as its selection's description
 UNKNOWN_CODER = "unknown coder"
+SEGMENTS_VARIABLE = "qualkit:segments"
+REJECTED_VARIABLE = "qualkit:rejected"
 
 Span = tuple[int, int]
+T = TypeVar("T")
+SEGMENT_KINDS = frozenset(kind.value for kind in SegmentKind)
 
 
 def suggestion_user(coder: str) -> str:
@@ -69,6 +80,39 @@ class PlannedCoding:
     status: Status
     created: datetime | None
     score: float | None = None  # a suggestion's score, from the selection's description
+    predicted: bool | None = None  # a rejected machine coding's own yes/no
+    decided: datetime | None = None  # when a rejection was decided
+
+
+@dataclass(frozen=True)
+class SegmentFacts:
+    """What one segment says beyond its text, found by its offsets in the document."""
+
+    start: int
+    end: int
+    start_time: float | None = None
+    end_time: float | None = None
+    group: str | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    # Given for every segment when qualkit's cut differs from a fresh cut of the text:
+    kind: str | None = None
+    speaker: str | None = None
+    codable: bool | None = None
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A decision that a code does not apply to the text between two offsets."""
+
+    start: int
+    end: int
+    code: str  # the code's GUID in the file
+    coder: str
+    reviewer: str | None = None
+    score: float | None = None
+    predicted: bool | None = None
+    created: datetime | None = None
+    decided: datetime | None = None
 
 
 @dataclass
@@ -183,6 +227,7 @@ class _Planner:
         self.comments: list[PlannedMemo] = []
         self.notes_ = self.plan.notes
         self.source_guids: dict[str, str] = {}  # document name -> its source's GUID
+        self.carried = self.qualkit_variables()
         self.case_guids: dict[str, str] = {}  # participant label -> its case's GUID
         for code, _ in project.codebook.walk():
             for note in code.notes:
@@ -208,10 +253,14 @@ class _Planner:
             self.drop(f"source '{source.name}' not imported (it has no text).", source.line)
             return
         mapped = track_normalisation(raw)
+        placeable = mapped if mapped.text == text else None
         name = _unique_name(source.name, {d.document.name for d in self.plan.documents})
+        carried = self.carried.get(source.guid, {})
+        facts = self.parsed(name, SEGMENTS_VARIABLE, carried, parse_segment_facts, placeable)
+        rejections = self.parsed(name, REJECTED_VARIABLE, carried, parse_rejections, placeable)
         document = Document(name=name, suffix=".txt", sha256=hashlib.sha256(raw.encode()).hexdigest(),
                             text=text, source_path=f"{self.where}: {source.path or source.guid}",
-                            segments=segment_text(text, self.options))
+                            segments=self.cut(name, text, facts, mapped))
         planned = PlannedDocument(document)
         self.plan.documents.append(planned)
         self.by_source[source.guid] = planned
@@ -233,6 +282,58 @@ class _Planner:
         if source.codings:  # codings of the whole source
             whole = refi.Selection("", 0, len(raw), codings=source.codings, line=source.line)
             self.selection(planned, whole, (0, len(text)), source.name)
+        self.rejections(planned, mapped, rejections)
+
+    def qualkit_variables(self) -> dict[str, dict[str, str]]:
+        """qualkit's own variables ("qualkit:segments", "qualkit:rejected") by source GUID, written on the
+        source or on a nameless case that names it; read before any source, since they say how to cut it."""
+        found: dict[str, dict[str, str]] = defaultdict(dict)
+        owners = [((source.guid,), source.values) for source in self.project.sources]
+        owners += [(case.sources, case.values) for case in self.project.cases if case.name is None]
+        for guids, values in owners:
+            for value in values:
+                variable = self.variables.get(value.variable)
+                if variable is not None and variable.name in (SEGMENTS_VARIABLE, REJECTED_VARIABLE):
+                    for guid in guids:
+                        found[guid][variable.name] = str(value.value)
+        return found
+
+    def cut(self, name: str, text: str, facts: list[SegmentFacts], mapped: MappedText) -> list[Segment]:
+        """The document's segments: as the file lists them where qualkit wrote every segment (its cut
+        differed from a fresh one), else cut afresh; either way with the turn times, stated groups and
+        row attributes the file carries for them."""
+        if facts and all(fact.kind is not None for fact in facts):
+            listed = self.listed_cut(name, text, facts, mapped)
+            if listed is not None:
+                return listed
+        segments = segment_text(text, self.options)
+        ordinals = {(segment.start, segment.end): i for i, segment in enumerate(segments)}
+        missed = 0
+        for fact in facts:
+            ordinal = ordinals.get((mapped.offset(fact.start), mapped.offset(fact.end)))
+            if ordinal is None:
+                missed += 1
+            else:
+                segments[ordinal] = segments[ordinal].model_copy(update=_details(fact))
+        if missed:
+            self.drop(f"the times, stated groups or row attributes of {missed} segment(s) of source '{name}' "
+                      "not kept (the text was cut into other segments).")
+        return segments
+
+    def listed_cut(self, name: str, text: str, facts: list[SegmentFacts],
+                   mapped: MappedText) -> list[Segment] | None:
+        segments: list[Segment] = []
+        for fact in facts:
+            start, end = mapped.offset(fact.start), mapped.offset(fact.end)
+            if not (segments[-1].end if segments else 0) <= start <= end <= len(text) \
+                    or fact.kind not in SEGMENT_KINDS:
+                self.drop(f"the segments qualkit listed for source '{name}' not used (they do not fit its "
+                          "text); it was cut afresh.")
+                return None
+            segments.append(Segment(start=start, end=end, text=text[start:end],
+                                    kind=SegmentKind(fact.kind), speaker=fact.speaker,
+                                    codable=fact.codable is not False, **_details(fact)))
+        return segments
 
     def place(self, source: refi.Source, raw: str) -> list[tuple[refi.Selection, Span]]:
         """Each selection's raw span, under the counting convention its stored text confirms.
@@ -380,7 +481,9 @@ class _Planner:
     def attributes(self, planned: PlannedDocument, values: tuple[refi.VariableValue, ...],
                    owner: str) -> None:
         for name, value in self.named(values, owner):
-            if name.lower() in (GROUP_VARIABLE.lower(), "group"):
+            if name in (SEGMENTS_VARIABLE, REJECTED_VARIABLE):
+                continue  # read before the source was cut (`qualkit_variables`)
+            elif name.lower() in (GROUP_VARIABLE.lower(), "group"):
                 planned.group = str(value)
             else:
                 planned.attributes[name] = attribute_value(value)
@@ -394,6 +497,39 @@ class _Planner:
             else:
                 found.append((variable.name, value.value))
         return found
+
+    def parsed(self, name: str, variable: str, values: dict[str, str], parse: Callable[[str], list[T]],
+               mapped: MappedText | None) -> list[T]:
+        """One of qualkit's own variables read, or nothing (and a message) when it cannot be used."""
+        if variable not in values:
+            return []
+        try:
+            items = parse(values[variable])
+        except ValueError:
+            self.drop(f"the variable '{variable}' of source '{name}' not read (it is not the JSON qualkit "
+                      "writes).")
+            return []
+        if items and mapped is None:
+            self.unplaced(f"{len(items)} entr(ies) of '{variable}' on source '{name}' not placed (its text "
+                          "could not be matched character by character).")
+            return []
+        return items
+
+    def rejections(self, planned: PlannedDocument, mapped: MappedText, rejections: list[Rejection]) -> None:
+        for rejection in rejections:
+            where = f"a rejection at {rejection.start}–{rejection.end} of '{planned.document.name}'"
+            if rejection.code not in self.keys:
+                self.drop(f"{where} not imported (its code {rejection.code} is not in the codebook).")
+                continue
+            pieces = segment_pieces(planned.document.segments, mapped.offset(rejection.start),
+                                    mapped.offset(rejection.end))
+            if not pieces:
+                self.unplaced(f"{where} not placed (it is on no segment).")
+            planned.codings.extend(
+                PlannedCoding(self.keys[rejection.code], ordinal, piece, rejection.coder, rejection.reviewer,
+                              Status.REJECTED, rejection.created, rejection.score, rejection.predicted,
+                              rejection.decided)
+                for ordinal, piece in pieces)
 
     def cases(self) -> None:
         people: dict[str, PlannedParticipant] = {}
@@ -471,6 +607,89 @@ def attribute_value(value: refi.Value) -> Any:
         if json.dumps(parsed, ensure_ascii=False) == value:
             return parsed
     return value
+
+
+def render_segment_facts(facts: list[SegmentFacts]) -> str:
+    """The "qualkit:segments" variable: one JSON object per segment, only the fields it has."""
+    return _json([{"start": fact.start, "end": fact.end, **{key: value for key, value in (
+        ("start_time", fact.start_time), ("end_time", fact.end_time), ("group", fact.group),
+        ("attributes", fact.attributes), ("kind", fact.kind), ("speaker", fact.speaker),
+        ("codable", fact.codable)) if value is not None and value != {}}} for fact in facts])
+
+
+def parse_segment_facts(text: str) -> list[SegmentFacts]:
+    """The "qualkit:segments" variable read back; ValueError when it is not what qualkit writes."""
+    try:
+        return [SegmentFacts(_offset(item["start"]), _offset(item["end"]), _seconds(item.get("start_time")),
+                             _seconds(item.get("end_time")), _text(item.get("group")),
+                             dict(item.get("attributes") or {}), _text(item.get("kind")),
+                             _text(item.get("speaker")),
+                             item.get("codable") if isinstance(item.get("codable"), bool) else None)
+                for item in _items(text)]
+    except (KeyError, TypeError) as error:
+        raise ValueError(str(error)) from error
+
+
+def render_rejections(rejections: list[Rejection]) -> str:
+    """The "qualkit:rejected" variable: one JSON object per rejection, only the fields it has."""
+    return _json([{"start": r.start, "end": r.end, "code": r.code, "coder": r.coder,
+                   **{key: value for key, value in (
+                       ("reviewer", r.reviewer), ("score", r.score), ("predicted", r.predicted),
+                       ("created", r.created.isoformat() if r.created else None),
+                       ("decided", r.decided.isoformat() if r.decided else None)) if value is not None}}
+                  for r in rejections])
+
+
+def parse_rejections(text: str) -> list[Rejection]:
+    """The "qualkit:rejected" variable read back; ValueError when it is not what qualkit writes."""
+    try:
+        return [Rejection(_offset(item["start"]), _offset(item["end"]), str(item["code"]), str(item["coder"]),
+                          _text(item.get("reviewer")), _seconds(item.get("score")),
+                          item.get("predicted") if isinstance(item.get("predicted"), bool) else None,
+                          _moment(item.get("created")), _moment(item.get("decided")))
+                for item in _items(text)]
+    except (KeyError, TypeError) as error:
+        raise ValueError(str(error)) from error
+
+
+def _details(fact: SegmentFacts) -> dict[str, Any]:
+    """A segment's fields for what the file carries (the stated group is kept among its attributes, as
+    the readers give it)."""
+    return {"start_time": fact.start_time, "end_time": fact.end_time,
+            "attributes": {**fact.attributes, **({"group": fact.group} if fact.group is not None else {})}}
+
+
+def _json(items: list[dict[str, Any]]) -> str:
+    return json.dumps(items, ensure_ascii=False, sort_keys=True)
+
+
+def _items(text: str) -> list[dict[str, Any]]:
+    items = json.loads(text)
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise ValueError("not a list of objects")
+    return items
+
+
+def _offset(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"{value!r} is not an offset")
+    return value
+
+
+def _seconds(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{value!r} is not a number")
+    return float(value)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _moment(value: Any) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(str(value))
 
 
 def render_score(score: float) -> str:
