@@ -1,7 +1,7 @@
 """Names and labels people read in every output (groups, codes, participants, documents, coders) must
 be printable text: a control character is invisible on screen and ends a Word or Excel report (XML
 cannot hold it). One rule, checked wherever such a name enters: the codebook model, the participants
-sheet, and, for every other way in, the store's own columns (`store.schema`)."""
+sheet, and, for every other way in, the store's own name columns (checked on set)."""
 
 from __future__ import annotations
 
