@@ -150,8 +150,9 @@ def _left_out(gaps: exchange_store.Untravelled, include_suggestions: bool) -> li
                      "yes to)")
     elif gaps.said_no:
         lines.append(f"{gaps.said_no} suggestion(s) their own coder scored 'no'")
-    if gaps.reviewed:
-        lines.append(f"the review times of {gaps.reviewed} decision(s) (who reviewed travels; when does not)")
+    if gaps.machine_accepted:
+        lines.append(f"the scores and runs of {gaps.machine_accepted} accepted machine coding(s) (who coded "
+                     "and reviewed them travels)")
     return lines
 
 
@@ -197,6 +198,7 @@ class _Exporter:
             selections[coding.document_id].append(refi.Selection(
                 self.guid("selection", coding.id), start, end, _label(text[start:end]),
                 self.user(user), self.user(coding.reviewer), coding.created_at,
+                modified=coding.updated_at if coding.reviewer is not None else None,
                 description=render_score(coding.score) if suggested and coding.score is not None else None,
                 codings=(refi.Coding(self.guid("coding", coding.id), self.guid("code", coding.code),
                                      self.user(user), coding.created_at),)))

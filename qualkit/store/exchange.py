@@ -198,7 +198,7 @@ class Untravelled:
 
     suggestions: int  # pending suggestions their coder said yes to or no to
     said_no: int  # pending suggestions their own coder scored 'no'
-    reviewed: int  # accepted codings someone reviewed (when they did is lost)
+    machine_accepted: int  # accepted codings a coder run made (their score and run stay behind)
 
 
 def untravelled(session: Session) -> Untravelled:
@@ -209,7 +209,7 @@ def untravelled(session: Session) -> Untravelled:
     return Untravelled(
         suggestions=count(status == Status.SUGGESTED),
         said_no=count(status == Status.SUGGESTED, CodeAssignmentRow.predicted.is_(False)),
-        reviewed=count(status == Status.ACCEPTED, CodeAssignmentRow.reviewer.is_not(None)))
+        machine_accepted=count(status == Status.ACCEPTED, CodeAssignmentRow.run_id.is_not(None)))
 
 
 # --- What an import writes ------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """qualkit -> .qdpx -> qualkit keeps what REFI-QDA has no place for: turn times, the stakeholder groups
 and other cells table rows state, and rejected decisions travel in qualkit's own document variables
-("qualkit:segments", "qualkit:rejected") and come back with every count identical."""
+("qualkit:segments", "qualkit:rejected"), review times as the selection's modifiedDateTime, and all
+come back with every count identical."""
 
 from __future__ import annotations
 
@@ -76,16 +77,17 @@ def facts(project: services.Project) -> dict[str, Any]:
              s.speaker.label if s.speaker else None, s.speaker.participant.label if s.speaker else None)
             for s, name in session.execute(select(SegmentRow, DocumentRow.name)
                                            .join(DocumentRow, SegmentRow.document_id == DocumentRow.id)))
-        rejected = sorted(
-            (name, key, row.span_start, row.span_end, row.coder, row.reviewer, row.score, row.predicted)
+        codings = sorted(
+            (name, key, row.status, row.span_start, row.span_end, row.coder, row.reviewer,
+             *((row.score, row.predicted) if row.status == "rejected" else ()),  # listed as not carried
+             row.updated_at.replace(microsecond=0, tzinfo=None))
             for row, key, name in session.execute(
                 select(CodeAssignmentRow, CodeRow.key, DocumentRow.name)
                 .join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id)
                 .join(SegmentRow, CodeAssignmentRow.segment_id == SegmentRow.id)
-                .join(DocumentRow, SegmentRow.document_id == DocumentRow.id)
-                .where(CodeAssignmentRow.status == "rejected")))
+                .join(DocumentRow, SegmentRow.document_id == DocumentRow.id)))
         return {
-            "documents": count(DocumentRow.id), "segments": segments, "rejected": rejected,
+            "documents": count(DocumentRow.id), "segments": segments, "codings": codings,
             "statuses": Counter(session.scalars(select(CodeAssignmentRow.status))),
             "participants": count(ParticipantRow.id), "memos": count(MemoRow.id),
             "timed": sum(s[3] is not None for s in segments),
@@ -101,7 +103,8 @@ def test_times_row_groups_attributes_and_rejections_survive_the_round_trip(tmp_p
     assert before["statuses"] == {"accepted": 2, "rejected": 2}
 
     exported = services.export_qdpx(project, tmp_path / "fidelity.qdpx")
-    assert exported.left_out == ["the review times of 2 decision(s) (who reviewed travels; when does not)"]
+    assert exported.left_out == ["the scores and runs of 1 accepted machine coding(s) (who coded and "
+                                 "reviewed them travels)"]
     xml = project_xml_of(exported.path).decode("utf-8")
     assert f'name="{SEGMENTS_VARIABLE}"' in xml and f'name="{REJECTED_VARIABLE}"' in xml
     assert '"kind": "turn"' in xml  # a fresh cut of the .vtt's text differs, so every segment is listed

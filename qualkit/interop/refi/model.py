@@ -86,6 +86,7 @@ class Selection:
     codings: tuple[Coding, ...] = ()
     notes: tuple[str, ...] = ()
     line: int | None = None  # where the import found it
+    modified: datetime | None = None  # when it was changed last (qualkit: when the coding was reviewed)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ and memos, plus a message for everything left out. Pure: the service does the wr
 Conventions shared with the export (`qualkit.services.refi`):
 - a REFI user is a coder; a user called "X (suggested)" holds X's suggestions, not decisions;
 - a selection's `modifyingUser` is who reviewed the coding (a person who coded it themselves
-  reviewed it too);
+  reviewed it too), and its `modifiedDateTime` when;
 - a named case is a participant; a nameless case with SourceRefs holds those documents'
   variables (MAXQDA and Quirkos); variables written on a source itself are that document's;
 - the variables "Stakeholder group", "Role" and "Site" are participants' own fields, and
@@ -81,7 +81,7 @@ class PlannedCoding:
     created: datetime | None
     score: float | None = None  # a suggestion's score, from the selection's description
     predicted: bool | None = None  # a rejected machine coding's own yes/no
-    decided: datetime | None = None  # when a rejection was decided
+    decided: datetime | None = None  # when it was reviewed (a selection's modifiedDateTime) or rejected
 
 
 @dataclass(frozen=True)
@@ -473,9 +473,10 @@ class _Planner:
                 else (user, Status.ACCEPTED)
             who = reviewer or (None if suggested else coder)
             score = parse_score(selection.description) if suggested else None
+            decided = selection.modified if reviewer else None
             planned.codings.extend(
                 PlannedCoding(self.keys[coding.code], ordinal, piece, coder, who, status,
-                              coding.created or selection.created, score)
+                              coding.created or selection.created, score, decided=decided)
                 for ordinal, piece in pieces)
 
     def attributes(self, planned: PlannedDocument, values: tuple[refi.VariableValue, ...],

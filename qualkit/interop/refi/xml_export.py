@@ -137,7 +137,7 @@ class _Writer:
         element = self.child(parent, "PlainTextSelection", guid=selection.guid, name=selection.name,
                              startPosition=str(selection.start), endPosition=str(selection.end),
                              creatingUser=selection.user, creationDateTime=_when(selection.created),
-                             modifyingUser=selection.modifier)
+                             modifyingUser=selection.modifier, modifiedDateTime=_when(selection.modified))
         self.description(element, selection.description)
         for coding in selection.codings:
             self.coding(element, coding)

@@ -278,7 +278,8 @@ class _Reader:
                          guid(element.get("creatingUser")), guid(element.get("modifyingUser")),
                          _moment(element.get("creationDateTime")), _text(element, "Description"),
                          tuple(c for c in map(self.coding, _children(element, "Coding")) if c),
-                         _refs(element, "NoteRef"), element.sourceline)
+                         _refs(element, "NoteRef"), element.sourceline,
+                         _moment(element.get("modifiedDateTime")))
 
     def coding(self, element: etree._Element) -> Coding | None:
         code = next((guid(r.get("targetGUID")) for r in _children(element, "CodeRef")), None)
