@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import sys
@@ -86,6 +87,28 @@ def button(at: AppTest, label: str):  # type: ignore[no-untyped-def]
     return next(b for b in at.button if b.label == label)
 
 
+def code_span(at: AppTest) -> None:
+    """The review card's "Add code" with "only these words": a person's coding of part of a segment."""
+    card = [m.value for m in at.markdown if "qk-quote" in m.value][-1]  # after the question, if any
+    word = next(w for w in re.sub("<[^>]+>", " ", card).split() if w.isalpha() and len(w) > 3)
+    at.text_input(key="part").input(word)
+    button(at, "Add code").click().run()
+
+
+def spans(project: services.Project, count: int) -> list[tuple[str, int, int]]:
+    """`count` spans of the Document page's first document to code: the first words of its turns."""
+    document = services.list_documents(project)[0].name
+    segments = [s for s in services.iter_segments(project, document=document, codable_only=True)]
+    return [(document, s.start, s.start + len(s.text.split(" ", 1)[0])) for s in segments[:count]]
+
+
+def code_selection(at: AppTest, project: services.Project, document: str, start: int, end: int) -> None:
+    """What the Document page does when a selection is coded: the service, then the page drawn again."""
+    code = services.current_codebook(project).flat()[0].id
+    services.code_selection(project, document, start, end, [code], coder="bench")
+    at.run()
+
+
 def measure(project: services.Project, repeats: int) -> tuple[dict[str, float], dict[str, list[float]]]:
     """Cold page loads, and each interaction's timings."""
     at = open_app(project)
@@ -103,9 +126,15 @@ def measure(project: services.Project, repeats: int) -> tuple[dict[str, float], 
     codes = [c for c in at.selectbox(key="f_code").options if c != "(any)"]
     repeat("review: accept a suggestion (a write)", lambda: button(at, "Accept").click().run())
     repeat("review: undo it", lambda: button(at, "Undo").click().run())
+    repeat("review: reject a suggestion", lambda: button(at, "Reject").click().run())
+    repeat("review: code a span (Add code)", lambda: code_span(at))
     repeat("review: next (skip)", lambda: button(at, "Next").click().run())
     repeat("review: filter by code", lambda: at.selectbox(key="f_code").set_value(
         codes[len(runs.get("review: filter by code", [])) % len(codes)]).run())
+    cold["document"] = on(at, "document")
+    repeat("document: rerun, nothing changed", at.run)
+    selections = iter(spans(project, repeats))
+    repeat("document: code a selection (a write)", lambda: code_selection(at, project, *next(selections)))
     on(at, "themes")
     words = iter(["mum", "school", "housing", "worker", "money", "help", "week", "trust"] * repeats)
     repeat("themes: search quotes", lambda: at.text_input[0].input(next(words)).run())
@@ -145,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--words", type=int, default=1500, help="about this many words per interview")
     parser.add_argument("--demo", type=Path, help="a demo project folder (`qualkit demo`) to measure too")
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--keep", type=Path, help="keep a copy of the built project in this new folder")
+    parser.add_argument("--built", type=Path, help="measure a copy of a project kept with --keep instead of "
+                                                   "building one (the same corpus for a before/after pair)")
     parser.add_argument("--record", action="store_true", help="write the section into BENCHMARKS.md")
     parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
     args = parser.parse_args(argv)
@@ -156,17 +188,24 @@ def main(argv: list[str] | None = None) -> int:
             demo = services.open_project(workdir / "demo")
             services.anonymise_project(demo)
             results.append(("Demo project", *measure(demo, args.repeats)))
-        print(f"Building a {args.interviews}-interview project ...", file=sys.stderr)
-        started = time.perf_counter()
-        big = build_corpus_project(workdir / "big", args.interviews, args.words)
+        if args.built:
+            shutil.copytree(args.built, workdir / "big")
+            big = services.open_project(workdir / "big")
+        else:
+            print(f"Building a {args.interviews}-interview project ...", file=sys.stderr)
+            started = time.perf_counter()
+            big = build_corpus_project(workdir / "big", args.interviews, args.words)
+            pending = services.review_queue(big, limit=10**7, order="uncertainty")
+            services.decide_many(big, accept=[item.id for item in pending[::3]], reviewer="bench")
+            print(f"built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+            if args.keep:
+                shutil.copytree(big.folder, args.keep)
         status = services.project_status(big)
-        pending = services.review_queue(big, limit=10**7)
-        suggestions = len(pending)
-        accepted = services.decide_many(big, accept=[item.id for item in pending[::3]], reviewer="bench")
-        print(f"built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        suggestions = len(services.review_queue(big, limit=10**7, order="score"))
+        accepted = len(services.review_queue(big, limit=10**7, order="score", status="accepted"))
         label = (f"Generated corpus: {args.interviews} interviews of ~{args.words} words "
                  f"({status.words:,} words, {status.segments:,} segments, {status.codable:,} codable, "
-                 f"{suggestions:,} suggestions, {accepted:,} of them accepted)")
+                 f"{suggestions + accepted:,} suggestions, {accepted:,} of them accepted)")
         results.append((label, *measure(big, args.repeats)))
         text = render(args, results, baseline(args.repeats))
         print(text)

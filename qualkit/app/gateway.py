@@ -21,6 +21,7 @@ from qualkit.anonymise.view import AnonymisedView
 from qualkit.app.options import AppOptions, parse_options
 from qualkit.errors import QualkitError, ReadOnlyError
 from qualkit.escaping import markdown_text
+from qualkit.services import app_support
 
 T = TypeVar("T")
 UNNAMED = "app user (no name given)"
@@ -86,6 +87,33 @@ def _cached_read(folder: str, asked_read_only: bool, at_version: int, name: str,
     """`at_version` is only a cache key: a write moves it on, so the read is done again."""
     module = importlib.import_module(READ_MODULES[name]) if name in READ_MODULES else services
     return getattr(module, name)(_open(folder, asked_read_only), **dict(kwargs))
+
+
+def queue(**filters: Any) -> list[Any]:
+    """`services.review_queue(**filters)` as it stands now, at a cost that does not grow with the project:
+    ranked once per queue version (coder runs, imports, codebook changes move it on; decisions do not),
+    then narrowed to the codings still waiting (a cheap look-up of those ids). When most of a full ranking
+    has been decided, it is ranked again, so the queue refills."""
+    folder, key = str(project().folder.resolve()), tuple(sorted(filters.items()))
+    rounds = st.session_state.setdefault("qualkit_queue_rounds", {})
+    at_version = app_support.queue_version(project())
+    left: list[Any] = []
+    for _ in range(2):
+        ranked = _cached_queue(folder, read_only(), at_version, rounds.get(key, 0), key)
+        waiting = app_support.still_waiting(project(), [item.id for item in ranked],
+                                            filters.get("status", "suggested"))
+        left = [item for item in ranked if item.id in waiting]
+        if len(ranked) < filters.get("limit", 0) or len(left) * 3 >= len(ranked):
+            break
+        rounds[key] = rounds.get(key, 0) + 1  # mostly decided: rank the queue again
+    return left
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _cached_queue(folder: str, asked_read_only: bool, at_version: int, round_: int,
+                  filters: tuple[tuple[str, Any], ...]) -> list[Any]:
+    """`at_version` and `round_` are only cache keys (see `queue`)."""
+    return services.review_queue(_open(folder, asked_read_only), **dict(filters))
 
 
 def quotes(**filters: Any) -> list[services.Quote]:

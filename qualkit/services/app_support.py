@@ -29,6 +29,27 @@ def project_version(project: Project) -> int:
         return events_store.newest_id(session)
 
 
+# Changes after which a ranked review queue still stands: each decides, adds or removes codings one at a
+# time (which `still_waiting` accounts for), or touches no coding at all.
+QUEUE_KEEPING = ("decide", "undo", "add_coding", "code_selection", "remove_coding", "code_hits", "add_memo",
+                 "edit_memo", "delete_memo", "export", "read_key")
+
+
+def queue_version(project: Project) -> int:
+    """A version of the review queue's ranking: moved on by coder runs, imports, codebook and group
+    changes, but not by people's decisions. A queue ranked at this version and narrowed by
+    `still_waiting` is current, so a decision need not rank the whole queue again."""
+    with project.sessions() as session:
+        return events_store.newest_id_except(session, QUEUE_KEEPING)
+
+
+def still_waiting(project: Project, coding_ids: list[int], status: str) -> set[int]:
+    """Which of `coding_ids` still have `status` (suggestions: and are not settled by a person's decision
+    on their segment and code). Costs the same whatever the project's size."""
+    with project.sessions() as session:
+        return codings_store.still_with_status(session, coding_ids, status)
+
+
 def available_coders() -> list[str]:
     """Registered coder names, newest versions included, for choosing which to run."""
     return coder_names()

@@ -11,11 +11,13 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from qualkit.model.coding import Coding, Status
 from qualkit.store import codebooks, repository
 from qualkit.store.schema import CodeAssignmentRow, CodeRow, SegmentRow
+
+CHUNK = 500  # ids per query (SQLite limits the number of bound parameters)
 
 
 @dataclass(frozen=True)
@@ -196,3 +198,22 @@ def accepted_places(session: Session) -> list[AcceptedPlace]:
     return [AcceptedPlace(key, segment.id, document, participant, group,
                           (start, end) if start is not None and end is not None else None, run is not None)
             for segment, document, _speaker, participant, group, key, start, end, run in rows]
+
+
+def still_with_status(session: Session, coding_ids: Collection[int], status: str) -> set[int]:
+    """Which of `coding_ids` still exist with `status`; for suggestions, also only those whose (segment,
+    code key) no person has accepted or rejected on any row since: those are settled. Reads only the rows
+    named (by primary key) and their pairs, so it costs the same whatever the project's size."""
+    ids = sorted(set(coding_ids))
+    found: set[int] = set()
+    for i in range(0, len(ids), CHUNK):
+        query = (select(CodeAssignmentRow.id).join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id)
+                 .where(CodeAssignmentRow.id.in_(ids[i:i + CHUNK]), CodeAssignmentRow.status == status))
+        if status == Status.SUGGESTED:
+            other, other_code = aliased(CodeAssignmentRow), aliased(CodeRow)
+            decided = (select(other.id).join(other_code, other.code_id == other_code.id)
+                       .where(other.segment_id == CodeAssignmentRow.segment_id, other_code.key == CodeRow.key,
+                              other.status.in_([Status.ACCEPTED, Status.REJECTED])).exists())
+            query = query.where(~decided)
+        found.update(session.scalars(query))
+    return found

@@ -199,10 +199,15 @@ def test_reports_page_builds_downloads(coded: services.Project, open_app: Callab
 def test_review_shows_agreement_between_two_coders(coded: services.Project,
                                                    open_app: Callable[..., AppTest]) -> None:
     at = open_app(coded, "review")
+    assert "No two coders have coded the same documents yet" not in texts(at)  # read only when opened
+    at.session_state["agreement_open"] = True
+    at.run()
     assert "No two coders have coded the same documents yet" in texts(at)
     segment = services.review_queue(coded, limit=1)[0].segment_id
     for coder in ("Ana", "Ben"):
         services.add_coding(coded, segment, "trust", coder)
     at = open_app(coded, "review")
+    at.session_state["agreement_open"] = True
+    at.run()
     (table,) = [d.value for d in at.dataframe if "coders" in d.value.columns]
     assert table["coders"].tolist() == ["Ana / Ben"] and table["agreement"].tolist() == [1.0]

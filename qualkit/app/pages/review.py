@@ -7,7 +7,7 @@ import streamlit as st
 from qualkit import services
 from qualkit.app import gateway, ui
 
-QUEUE_FETCH = 300  # codings read per filter setting; the page shows one and lists the next few
+QUEUE_FETCH = 60  # codings ranked per filter setting; the page shows one and lists the next few
 ANY = "(any)"
 ORDERS = {"mixed": "most useful first, varied", "uncertainty": "most uncertain first",
           "score": "highest score", "document": "reading order"}
@@ -30,9 +30,9 @@ with st.container(horizontal=True):
                          format_func=ORDERS.get)
     low, high = st.slider("Score", 0.0, 1.0, (0.0, 1.0), 0.05, key="f_score")
 
-queue = gateway.read("review_queue", limit=QUEUE_FETCH, status=status, order=order,
-                     code=None if code == ANY else code, group=None if group == ANY else group,
-                     document=None if document == ANY else document)
+queue = gateway.queue(limit=QUEUE_FETCH, status=status, order=order,
+                      code=None if code == ANY else code, group=None if group == ANY else group,
+                      document=None if document == ANY else document)
 skipped: set[int] = st.session_state.setdefault("skipped", set())
 queue = [item for item in queue if item.id not in skipped
          and (item.score is None or low <= item.score <= high)]
@@ -124,8 +124,9 @@ else:
     st.subheader(f"Next in the queue ({len(queue) - 1}{'+' if len(queue) >= QUEUE_FETCH else ''})")
     st.dataframe(upcoming, hide_index=True, width="stretch")
 
-with st.expander("Agreement between coders"):
-    summary = gateway.read("agreement_summary")
+
+
+def show_agreement(summary: services.AgreementSummary) -> None:
     if summary.pairs:
         st.dataframe(pd.DataFrame([
             {"coders": f"{p.first} / {p.second}", "documents": p.documents, "segments": p.segments,
@@ -138,6 +139,13 @@ with st.expander("Agreement between coders"):
     else:
         st.caption("No two coders have coded the same documents yet. Draw a blind sample with "
                    "`qualkit blind-sample` so a colleague can double-code without seeing your codings.")
+
+
+# Read only while open: agreement reads every coding, and a decision must not wait for it.
+agreement = st.expander("Agreement between coders", key="agreement_open", on_change="rerun")
+with agreement:
+    if agreement.open:
+        show_agreement(gateway.read("agreement_summary"))
 
 with st.expander("Re-run a coder"):
     coders = services.available_coders()
