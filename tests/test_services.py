@@ -9,13 +9,15 @@ from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, func, select
 
 from qualkit import services
 from qualkit.errors import NotFoundError, ProjectError, SheetError
 from qualkit.store import repository
-from qualkit.store.database import create_project_engine, display_url
+from qualkit.store.database import HEAD, MIGRATIONS, create_project_engine, display_url, stored_revision
 from qualkit.store.schema import Base, DocumentRow, EventRow, SegmentRow
 
 
@@ -50,6 +52,17 @@ def test_migrations_match_the_orm() -> None:
     engine = create_project_engine("sqlite://")
     with engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+def test_the_head_opened_without_alembic_is_alembics_head(tmp_path: Path) -> None:
+    """A database at HEAD skips Alembic when opened: HEAD must be the newest migration, or a database
+    one migration behind would be taken as up to date."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD
+    engine = create_project_engine(f"sqlite:///{tmp_path / 'p.db'}")
+    assert stored_revision(engine) == HEAD
+    assert stored_revision(create_engine(f"sqlite:///{tmp_path / 'empty.db'}")) is None
 
 
 def test_import_stores_segments_with_offsets_into_the_document(project, transcript) -> None:

@@ -9,12 +9,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,12 +18,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from qualkit.errors import ConflictError, NumberTooLargeError, ProjectError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-
-
-def _alembic_config() -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return config
+# The newest revision in migrations/versions: a database already there opens without loading Alembic
+# and its scripts (every command opens the project). tests/test_services.py keeps it equal to Alembic's.
+HEAD = "0006"
 
 
 def _harden_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -121,7 +113,16 @@ def refuse_foreign_code(engine: Engine) -> None:
 def migrate(engine: Engine) -> None:
     """Upgrade to the latest schema. A database from a newer qualkit (a revision this one does not know)
     is refused before anything is written, backups included; a SQLite file is backed up first."""
-    config = _alembic_config()
+    if stored_revision(engine) == HEAD:
+        return  # the usual case, decided without Alembic
+    from alembic import command
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from alembic.util.exc import CommandError
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
     scripts = ScriptDirectory.from_config(config)
     head = scripts.get_current_head()
     with engine.begin() as connection:
@@ -142,6 +143,14 @@ def migrate(engine: Engine) -> None:
             backup_sqlite(database, f"{database}.{current}.{stamp}.bak")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def stored_revision(engine: Engine) -> str | None:
+    """The schema revision the database records (None for a new, empty one)."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
 
 
 def backup_sqlite(database: str, target: str) -> None:
