@@ -58,3 +58,9 @@ def normalise_text(raw: str) -> str:
 def rejoin_page_breaks(text: str) -> str:
     """Rejoin paragraphs that a page break split mid-sentence (rule 6)."""
     return PAGE_BREAK.sub(" ", text)
+
+
+def stored_text(raw: str) -> str:
+    """The text qualkit stores for a flowing text (a file's or an exchange file's): every rule, page
+    breaks rejoined. Table rows and cues are normalised one unit at a time instead, and never rejoined."""
+    return rejoin_page_breaks(normalise_text(raw))

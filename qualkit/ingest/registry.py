@@ -8,7 +8,7 @@ from pathlib import Path
 
 from qualkit.errors import BadNameError, UnsupportedFormatError
 from qualkit.ingest.extracted import FlowText, ReadContext, ReadOptions, assemble_units
-from qualkit.ingest.normalise import normalise_text, rejoin_page_breaks
+from qualkit.ingest.normalise import stored_text
 from qualkit.ingest.readers import FORMATS, Reader
 from qualkit.ingest.safety import check_bytes, check_size, check_text_size, parser_boundary
 from qualkit.ingest.segmenter import segment_text
@@ -56,7 +56,7 @@ def _documents(path: Path, suffix: str, data: bytes, options: ReadOptions, read:
     check_text_size(path, sum(len(g.text) if isinstance(g, FlowText) else sum(len(u.text) for u in g.units)
                               for g in groups), options.limits)
     if isinstance(extracted, FlowText):
-        text = rejoin_page_breaks(normalise_text(extracted.text))
+        text = stored_text(extracted.text)
         return [Document(
             name=path.name, suffix=suffix, sha256=sha256, text=text, source_path=str(path),
             attributes=extracted.attributes, segments=segment_text(text, options.segmentation),

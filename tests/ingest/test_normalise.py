@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from qualkit.ingest.normalise import normalise_text, rejoin_page_breaks
+from qualkit.ingest.normalise import normalise_text, rejoin_page_breaks, stored_text
 
 
 @pytest.mark.parametrize("decomposed", ["Cafe\u0301 ne\u0301e", "Cafe\u00ad\u0301 ne\u200b\u0301e",
@@ -47,6 +47,12 @@ def test_rejoin_page_breaks() -> None:
     assert rejoin_page_breaks("A sentence.\n\nanother") == "A sentence.\n\nanother"
     assert rejoin_page_breaks("no blank line\nhere") == "no blank line\nhere"
     assert rejoin_page_breaks("Heading\n\nText") == "Heading\n\nText"
+
+
+def test_stored_text_applies_every_rule_then_rejoins_page_breaks() -> None:
+    """A page break (form feed) in CRLF text, with trailing spaces: normalised first, so the break
+    is found and the two halves of the sentence meet again."""
+    assert stored_text("\ufeffhalf a sentence and  \r\n\fthe rest.\r\n") == "half a sentence and the rest."
 
 
 def test_parse_file_stores_normalised_text(parse_one) -> None:

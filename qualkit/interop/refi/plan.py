@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 from qualkit.errors import EncodingError, IngestError
 from qualkit.ingest.encoding import decode_text
 from qualkit.ingest.extracted import ReadContext, ReadOptions
-from qualkit.ingest.normalise import normalise_text, rejoin_page_breaks
+from qualkit.ingest.normalise import stored_text
 from qualkit.ingest.readers.documents import read_docx
 from qualkit.ingest.safety import parser_boundary
 from qualkit.ingest.segmenter import SegmentationOptions, segment_text
@@ -248,7 +248,7 @@ class _Planner:
         raw = self.text_of(source)
         if raw is None:
             return
-        text = rejoin_page_breaks(normalise_text(raw))
+        text = stored_text(raw)
         if not text:
             self.drop(f"source '{source.name}' not imported (it has no text).", source.line)
             return

@@ -41,7 +41,7 @@ class MappedText:
 
 
 def track_normalisation(raw: str) -> MappedText:
-    """`normalise_text` then `rejoin_page_breaks`, with each character's origin kept."""
+    """`stored_text` (`normalise_text` then `rejoin_page_breaks`), with each character's origin kept."""
     text, origins = raw, list(range(len(raw)))
     text, origins = _sub(text, origins, LINE_BREAK, lambda m: LINE_BREAKS[m.group()])
     text, origins = _sub(text, origins, INVISIBLE, lambda m: "")
