@@ -137,6 +137,7 @@ function openActions(root, state, c, stripe) {
   const layer = root.querySelector(".qkd-marks");
   highlight(root, layer, c.start, c.end, "qkd-hl");
   const popup = el("div", "qkd-popup qkd-actions");
+  popup.dataset.codingId = c.id;
   popup.setAttribute("role", "dialog");
   popup.appendChild(el("div", "qkd-popup-title", c.name));
   popup.appendChild(el("div", "qkd-popup-note", describe(c)));
@@ -238,8 +239,33 @@ function openPicker(root, state, span) {
   popup.focus({ preventScroll: true });
 }
 
+// What is open when the document is drawn again (someone's change, from this page or elsewhere): the
+// code picker keeps its selection's offsets, and a coding's actions reopen on that coding as it is now.
+function openPopups(root) {
+  const picker = root.querySelector(".qkd-picker");
+  const actions = root.querySelector(".qkd-actions");
+  return {
+    picker,
+    focused: picker !== null && picker.contains(document.activeElement),
+    coding: actions ? Number(actions.dataset.codingId) : null,
+  };
+}
+
+function reopen(root, state, open) {
+  if (open.picker) {
+    root.appendChild(open.picker);
+    if (open.focused) open.picker.focus({ preventScroll: true });
+  }
+  if (open.coding !== null) {
+    const c = state.data.codings.find((x) => x.id === open.coding);
+    const stripe = root.querySelector(`.qkd-stripe[data-coding-id="${open.coding}"]`);
+    if (c && stripe) openActions(root, state, c, stripe);
+  }
+}
+
 function render(root, state) {
   const { data } = state;
+  const open = openPopups(root);
   root.replaceChildren();
   root.appendChild(el("div", "qkd-marks"));
   root.appendChild(el("div", "qkd-stripes"));
@@ -261,6 +287,7 @@ function render(root, state) {
   }
   root.appendChild(body);
   layoutStripes(root, state);
+  reopen(root, state, open);
 }
 
 function focusSpan(root, state) {
