@@ -132,6 +132,8 @@ class Provenance:
 
 def _spans(codings: list[Coding]) -> Spans:
     """The parts of a segment `codings` code, overlapping ones merged; () if one codes all of it."""
+    if len(codings) == 1:  # the usual case, kept quick for reports over many thousand codings
+        return () if codings[0].span is None else (codings[0].span,)
     if any(c.span is None for c in codings):
         return ()
     merged: list[tuple[int, int]] = []
@@ -143,6 +145,14 @@ def _spans(codings: list[Coding]) -> Spans:
     return tuple(merged)
 
 
+def _best_score(codings: list[Coding]) -> float | None:
+    """The highest score among a pair's suggestions; None if the last one has no score."""
+    best: float | None = None
+    for coding in codings:
+        best = max(coding.score or 0.0, best or 0.0) if coding.score is not None else None
+    return best
+
+
 def coding_facts(codings: Iterable[Coding], keys: set[str], include_suggestions: bool
                  ) -> tuple[list[CodingFact], Provenance]:
     """Each (segment, code) once, for the codes `keys`: accepted when a person's latest decision
@@ -150,23 +160,23 @@ def coding_facts(codings: Iterable[Coding], keys: set[str], include_suggestions:
     Who first applied an accepted one: a person or a coder. `codings` come in the order they last
     changed, so a later decision overrides an earlier one. The provenance counts every code."""
     decided: dict[tuple[int, str], Status] = {}
-    applied: dict[tuple[int, str], dict[Status, list[Coding]]] = {}
+    accepted_by: dict[tuple[int, str], list[Coding]] = {}  # the accepted codings on each pair
     by_person: set[tuple[int, str]] = set()
-    said_yes: dict[tuple[int, str], float | None] = {}
+    said_yes: dict[tuple[int, str], list[Coding]] = {}
     coders: set[str] = set()
     for coding in codings:
         pair = (coding.segment_id, coding.code)
-        applied.setdefault(pair, {}).setdefault(coding.status, []).append(coding)
         if coding.machine:
             coders.add(coding.coder)
         if coding.status == Status.SUGGESTED:
             if coding.is_suggestion:
-                score = coding.score
-                said_yes[pair] = max(score or 0.0, said_yes.get(pair) or 0.0) if score is not None else None
+                said_yes.setdefault(pair, []).append(coding)
             continue
         decided[pair] = coding.status
-        if coding.status == Status.ACCEPTED and not coding.machine:
-            by_person.add(pair)
+        if coding.status == Status.ACCEPTED:
+            accepted_by.setdefault(pair, []).append(coding)
+            if not coding.machine:
+                by_person.add(pair)
     accepted = [pair for pair, status in decided.items() if status == Status.ACCEPTED]
     pending = [pair for pair in said_yes if pair not in decided]
     provenance = Provenance(
@@ -175,12 +185,11 @@ def coding_facts(codings: Iterable[Coding], keys: set[str], include_suggestions:
         machine_rejected=sum(status != Status.ACCEPTED for status in decided.values()),
         pending=len(pending), coders=tuple(sorted(coders)))
     facts = [CodingFact(s, k, Status.ACCEPTED, PERSON if (s, k) in by_person else MACHINE,
-                        spans=_spans(applied[(s, k)][Status.ACCEPTED])) for s, k in accepted]
+                        spans=_spans(accepted_by[(s, k)])) for s, k in accepted if k in keys]
     if include_suggestions:
-        facts += [CodingFact(s, k, Status.SUGGESTED, MACHINE, said_yes[(s, k)],
-                             _spans([c for c in applied[(s, k)][Status.SUGGESTED] if c.is_suggestion]))
-                  for s, k in pending]
-    return sorted((f for f in facts if f.code in keys), key=lambda f: (f.segment_id, f.code)), provenance
+        facts += [CodingFact(s, k, Status.SUGGESTED, MACHINE, _best_score(said_yes[(s, k)]),
+                             _spans(said_yes[(s, k)])) for s, k in pending if k in keys]
+    return sorted(facts, key=lambda f: (f.segment_id, f.code)), provenance
 
 
 @dataclass(frozen=True)

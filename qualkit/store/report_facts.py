@@ -105,20 +105,19 @@ def codings_of_codebook(session: Session, codebook: str) -> list[Coding]:
     """Every coding with a code of codebook `codebook` (any of its versions: a code is the same code
     across versions by its key), decided or not, in the order they last changed: a report derives
     what stands from the latest decision on each (segment, code)."""
+    a = CodeAssignmentRow
     rows = session.execute(
-        select(CodeAssignmentRow, CodeRow.key, SegmentRow.document_id)
-        .join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id)
+        select(a.id, a.segment_id, SegmentRow.document_id, CodeRow.key, a.span_start, a.span_end, a.status,
+               a.coder, a.reviewer, a.predicted, a.run_id, a.score, a.coder_version, a.model, a.rationale,
+               a.note, a.created_at, a.updated_at)  # `Coding`'s fields in order; columns, not ORM rows
+        .join(CodeRow, a.code_id == CodeRow.id)
         .join(CodebookRow, CodeRow.codebook_id == CodebookRow.id)
-        .join(SegmentRow, CodeAssignmentRow.segment_id == SegmentRow.id)
+        .join(SegmentRow, a.segment_id == SegmentRow.id)
         .where(CodebookRow.name == codebook)
-        .order_by(CodeAssignmentRow.updated_at, CodeAssignmentRow.id))
-    return [Coding(row.id, row.segment_id, document_id, key,
-                   None if row.span_start is None or row.span_end is None else (row.span_start, row.span_end),
-                   Status(row.status), row.coder, reviewer=row.reviewer, predicted=row.predicted,
-                   run_id=row.run_id, score=row.score, coder_version=row.coder_version, model=row.model,
-                   rationale=row.rationale, note=row.note, created_at=row.created_at,
-                   updated_at=row.updated_at)
-            for row, key, document_id in rows]
+        .order_by(a.updated_at, a.id))
+    return [Coding(row_id, segment, document, key, None if start is None or end is None else (start, end),
+                   Status(status), *provenance)
+            for row_id, segment, document, key, start, end, status, *provenance in rows]
 
 
 def segment_texts(session: Session, segment_ids: Collection[int]) -> dict[int, tuple[int, str]]:
