@@ -111,12 +111,13 @@ def test_reading_a_stale_anonymisation_writes_nothing_and_still_anonymises(anon_
 
 
 def test_outputs_of_one_stale_state_share_one_run_in_memory(anon_project, monkeypatch) -> None:
+    from qualkit.anonymise.detect import Detector
     from qualkit.services import anonymisation
 
     monkeypatch.setattr(anonymisation, "_SHOWN_RUNS", {})  # other tests' identical projects ran already
     runs: list[int] = []
-    detect = anonymisation.Detector.detect_many
-    monkeypatch.setattr(anonymisation.Detector, "detect_many",
+    detect = Detector.detect_many
+    monkeypatch.setattr(Detector, "detect_many",
                         lambda self, texts: runs.append(len(texts)) or detect(self, texts))
     first = all_anonymised_text(anon_project)
     assert all_anonymised_text(anon_project) == first and runs == [2]
@@ -337,3 +338,17 @@ def test_a_received_project_with_a_trigger_is_refused(anon_project) -> None:
                            "BEGIN UPDATE redactions SET status = 'rejected'; END")
     with pytest.raises(ProjectError, match=r"trigger 'reveal'.*not opened.*DROP TRIGGER .reveal."):
         services.anonymised_view(services.open_project(anon_project.folder))
+
+
+def test_reading_the_state_loads_no_nlp_model(anon_project) -> None:
+    """The CLI and the app ask for the state on every page: only a run loads spaCy."""
+    import subprocess
+    import sys
+
+    folder = str(anon_project.folder)
+    code = ("import sys; from pathlib import Path; from qualkit import services\n"
+            "from qualkit.services.anonymisation import anonymisation_state\n"
+            f"state = anonymisation_state(services.open_project(Path({folder!r})))\n"
+            "print(state.freshness, 'spacy' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["never", "run", "False"]

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from qualkit.anonymise import labels
-from qualkit.anonymise.detect import Detector
 from qualkit.anonymise.detection import LABELS, Detection, resolve
 from qualkit.anonymise.lexicon import load_lexicon
 from qualkit.anonymise.people import normalise
@@ -122,6 +121,8 @@ def _detect(project: Project, style: str, progress: Progress | None = None, *, s
         return earlier
     if progress:
         progress("detecting", 0, 2)
+    from qualkit.anonymise.detect import Detector  # spaCy: loaded by a run, not by reading the state
+
     detector = Detector(project.config.nlp.spacy_model, known_people=given.people, allow=given.allow,
                         deny=given.deny)
     found = detector.detect_many([text for _, text in documents])
