@@ -53,7 +53,7 @@ def read_labels(lines: Iterable[str], codebook: Codebook, source: str = "trainin
         unknown = set(codes) - known
         if unknown:
             raise BatchInputError(f"{source}, line {number}: unknown code(s) {', '.join(sorted(unknown))}.",
-                                  "Use the ids in the codebook (qualkit codebook show).")
+                                  "Use the code ids the codebook lists.")
         if not record["text"].strip():
             raise BatchInputError(f"{source}, line {number}: the text is empty.",
                                   "Give the coded text, or leave the line out.")
