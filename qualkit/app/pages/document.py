@@ -7,9 +7,10 @@ import streamlit as st
 
 from qualkit import services
 from qualkit.app import components, gateway, ui
+from qualkit.model.coding import Status
 
 KEY = "qk_document"
-STATUSES = ["suggested", "accepted", "rejected"]
+STATUSES = [status.value for status in Status]
 
 ui.style()
 st.title("Document")
@@ -35,7 +36,8 @@ except ValueError:
 
 with st.container(horizontal=True):
     document = st.selectbox("Document", documents, key="doc_choice")
-    statuses = st.multiselect("Status", STATUSES, default=["suggested", "accepted"], key="doc_status")
+    statuses = st.multiselect("Status", STATUSES, default=[Status.SUGGESTED.value, Status.ACCEPTED.value],
+                              key="doc_status")
     shown_codes = st.multiselect("Codes (all when empty)", list(names), format_func=names.get,
                                  key="doc_codes")
     coders = st.text_input("Coder (all when empty)", key="doc_coder", placeholder="a name or coder")
@@ -74,10 +76,10 @@ def act_on_stripe() -> None:
                     what == "accept", reviewer=gateway.actor())
 
 
-counts = {status: sum(c.status == status for c in view.codings) for status in STATUSES}
+counts = {status: sum(c.status == status for c in view.codings) for status in Status}
 st.caption(ui.md(f"{len(view.segments)} segments · group {view.group or '–'} · "
-                 f"{counts['accepted']} accepted, {counts['suggested']} suggested, "
-                 f"{counts['rejected']} rejected codings"))
+                 f"{counts[Status.ACCEPTED]} accepted, {counts[Status.SUGGESTED]} suggested, "
+                 f"{counts[Status.REJECTED]} rejected codings"))
 st.caption("Select words with the mouse to code them (keys 1–9 tick codes, Enter codes). Click a stripe "
            "to accept (A), reject (X) or remove it. Solid stripes are accepted codings, dashed ones "
            "suggestions; hover a stripe for who and when.")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from qualkit import services
 from qualkit.app import gateway, ui
+from qualkit.model.coding import Status
 
 QUEUE_FETCH = 60  # codings ranked per filter setting; the page shows one and lists the next few
 ANY = "(any)"
@@ -25,7 +26,7 @@ with st.container(horizontal=True):
     group = st.selectbox("Group", [ANY, *ui.groups()], key="f_group")
     document = st.selectbox("Document", [ANY, *(d.name for d in gateway.read("list_documents"))],
                             key="f_document")
-    status = st.selectbox("Status", ["suggested", "accepted", "rejected"], key="f_status")
+    status = st.selectbox("Status", [s.value for s in Status], key="f_status")
     order = st.selectbox("Order", ["mixed", "uncertainty", "score", "document"], key="f_order",
                          format_func=ORDERS.get)
     low, high = st.slider("Score", 0.0, 1.0, (0.0, 1.0), 0.05, key="f_score")
