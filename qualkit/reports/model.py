@@ -108,8 +108,8 @@ Spans = tuple[tuple[int, int], ...]  # document offsets in text order; () = the 
 class CodingFact:
     """One (segment, code) in scope, derived from its `Coding`s by `coding_facts`: accepted, or a
     pending machine suggestion the coder said yes to. `source` says who applied it first: a person, or
-    the machine (then accepted by a person). `spans` are the parts of the segment it codes, what its
-    quote shows; () when a coding behind it codes the whole segment."""
+    the machine (then accepted by a person). `spans` are the parts of the segment people coded, what
+    its quote shows; () when a coding behind it codes the whole segment, as machine codings do."""
 
     segment_id: int
     code: str
@@ -130,14 +130,21 @@ class Provenance:
     coders: tuple[str, ...] = ()  # machine coders with suggestions, e.g. "ensemble.v1"
 
 
+def _coded_part(coding: Coding) -> tuple[int, int] | None:
+    """The part of its segment a coding codes: a person's span; a machine coder's span is only where
+    it found its evidence (a keyword, a sentence), so its coding stands for the whole segment."""
+    return None if coding.machine else coding.span
+
+
 def _spans(codings: list[Coding]) -> Spans:
     """The parts of a segment `codings` code, overlapping ones merged; () if one codes all of it."""
-    if len(codings) == 1:  # the usual case, kept quick for reports over many thousand codings
-        return () if codings[0].span is None else (codings[0].span,)
-    if any(c.span is None for c in codings):
+    parts = [_coded_part(c) for c in codings]
+    if len(parts) == 1:  # the usual case, kept quick for reports over many thousand codings
+        return () if parts[0] is None else (parts[0],)
+    if any(part is None for part in parts):
         return ()
     merged: list[tuple[int, int]] = []
-    for start, end in sorted(c.span for c in codings if c.span is not None):
+    for start, end in sorted(part for part in parts if part is not None):
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:

@@ -231,12 +231,15 @@ def test_coding_facts_take_the_latest_decision_and_who_applied_it_first() -> Non
     assert [f.status for f in accepted_only] == [ACCEPTED]
 
 
-def test_a_part_segment_coding_keeps_its_spans_merged_and_a_whole_one_wins() -> None:
+def test_a_persons_part_segment_coding_keeps_its_spans_merged_and_a_whole_one_wins() -> None:
     codings = [coding(1, 1, "trust", ACCEPTED, (10, 20)), coding(2, 1, "trust", ACCEPTED, (15, 25)),
                coding(3, 1, "trust", ACCEPTED, (30, 34)),
-               coding(4, 2, "trust", ACCEPTED, (5, 9)), coding(5, 2, "trust", ACCEPTED)]
-    facts, _ = coding_facts(codings, {"trust"}, include_suggestions=False)
-    assert [(f.segment_id, f.spans) for f in facts] == [(1, ((10, 25), (30, 34))), (2, ())]
+               coding(4, 2, "trust", ACCEPTED, (5, 9)), coding(5, 2, "trust", ACCEPTED),
+               # a machine coder's span is its evidence (a keyword), not what it codes
+               coding(6, 3, "trust", ACCEPTED, (0, 5), run="r1", predicted=True),
+               coding(7, 4, "trust", SUGGESTED, (0, 5), run="r1", predicted=True)]
+    facts, _ = coding_facts(codings, {"trust"}, include_suggestions=True)
+    assert [(f.segment_id, f.spans) for f in facts] == [(1, ((10, 25), (30, 34))), (2, ()), (3, ()), (4, ())]
 
 
 def test_part_segment_codings_are_quoted_as_coded() -> None:
