@@ -85,6 +85,7 @@ def test_services_type_checking_imports_are_the_lazy_exports() -> None:
     imported = {alias.name: node.module.rsplit(".", 1)[1]  # type: ignore[union-attr]
                 for node in guarded.body if isinstance(node, ast.ImportFrom) for alias in node.names}
     assert imported == services.HOME
+    assert len(services.HOME) == sum(map(len, services.EXPORTS.values()))  # no name from two modules
     assert services.__all__ == sorted(imported)
 
 

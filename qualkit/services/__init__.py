@@ -36,11 +36,14 @@ if TYPE_CHECKING:
     from qualkit.services.anonymisation import (
         AmbiguousName,
         AnonymisationError,
+        AnonymisationState,
         AnonymisationSummary,
+        Freshness,
         PersonFound,
         add_manual_redaction,
         add_term,
         add_terms,
+        anonymisation_state,
         anonymise_project,
         anonymised_view,
         decide_redactions,
@@ -65,7 +68,9 @@ if TYPE_CHECKING:
         anonymised_segments,
         available_coders,
         project_version,
+        queue_version,
         save_codebook,
+        still_waiting,
         theme_quotes,
         theme_summaries,
         undo_last_decision,
@@ -80,14 +85,17 @@ if TYPE_CHECKING:
     )
     from qualkit.services.coding import (
         SUGGEST_FLOOR,
+        CodeSinceRun,
         CodingRunSummary,
         HumanCodingsReport,
+        MachineSinceRun,
         ReviewOrder,
         add_coding,
         decide,
         decide_many,
         evaluate,
         import_human_codings,
+        machine_agreement_since_run,
         review_queue,
         run_coder,
     )
@@ -96,6 +104,7 @@ if TYPE_CHECKING:
     from qualkit.services.imports import (
         SHEET_STEM,
         ImportFailed,
+        ImportOptionError,
         ImportReport,
         ParticipantsReport,
         collect_sources,
@@ -159,6 +168,17 @@ if TYPE_CHECKING:
         thematic_report,
         write_report,
     )
+    from qualkit.services.search import (
+        CodedHits,
+        Hit,
+        SearchError,
+        SearchResult,
+        UndoneHits,
+        code_hits,
+        search_corpus,
+        search_speakers,
+        undo_code_hits,
+    )
 
 # The module (in this package) that defines each exported name.
 EXPORTS: dict[str, tuple[str, ...]] = {
@@ -168,29 +188,31 @@ EXPORTS: dict[str, tuple[str, ...]] = {
         "list_coders", "resolve_disagreement",
     ),
     "anonymisation": (
-        "AmbiguousName", "AnonymisationError", "AnonymisationSummary", "PersonFound",
-        "add_manual_redaction", "add_term", "add_terms", "anonymise_project", "anonymised_view",
-        "decide_redactions", "ensure_anonymised", "export_key", "import_key", "keep_apart", "list_people",
-        "list_redactions", "list_terms", "merge_people", "pseudonym_key", "remove_term",
+        "AmbiguousName", "AnonymisationError", "AnonymisationState", "AnonymisationSummary", "Freshness",
+        "PersonFound", "add_manual_redaction", "add_term", "add_terms", "anonymisation_state",
+        "anonymise_project", "anonymised_view", "decide_redactions", "ensure_anonymised", "export_key",
+        "import_key", "keep_apart", "list_people", "list_redactions", "list_terms", "merge_people",
+        "pseudonym_key", "remove_term",
     ),
     "app_support": (
         "CodedSegment", "Quote", "ThemeSummary", "UndoError", "UndoneDecision", "accepted_codings",
-        "anonymised_segments", "available_coders", "project_version", "save_codebook", "theme_quotes",
-        "theme_summaries", "undo_last_decision",
+        "anonymised_segments", "available_coders", "project_version", "queue_version", "save_codebook",
+        "still_waiting", "theme_quotes", "theme_summaries", "undo_last_decision",
     ),
     "batch": ("anonymise_jsonl", "code_jsonl"),
     "codebooks": (
         "StoredCodebook", "current_codebook", "export_codebook", "import_codebook", "read_codebook",
     ),
     "coding": (
-        "SUGGEST_FLOOR", "CodingRunSummary", "HumanCodingsReport", "ReviewOrder", "add_coding", "decide",
-        "decide_many", "evaluate", "import_human_codings", "review_queue", "run_coder",
+        "SUGGEST_FLOOR", "CodeSinceRun", "CodingRunSummary", "HumanCodingsReport", "MachineSinceRun",
+        "ReviewOrder", "add_coding", "decide", "decide_many", "evaluate", "import_human_codings",
+        "machine_agreement_since_run", "review_queue", "run_coder",
     ),
     "demo": ("DEMO_CODINGS", "DemoReport", "build_demo"),
     "discovery": ("discover_topics", "promote_topic"),
     "imports": (
-        "SHEET_STEM", "ImportFailed", "ImportReport", "ParticipantsReport", "collect_sources",
-        "import_sources", "load_participants", "set_display_name", "set_document_group",
+        "SHEET_STEM", "ImportFailed", "ImportOptionError", "ImportReport", "ParticipantsReport",
+        "collect_sources", "import_sources", "load_participants", "set_display_name", "set_document_group",
     ),
     "in_context": (
         "CodedSelection", "CodingInContext", "CodingListed", "DecisionEvent", "DocumentInContext",
@@ -210,6 +232,10 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "reports": (
         "EXPORT_FORMATS", "REPORT_FORMATS", "ExportResult", "ReportError", "ReportOptions",
         "codings_records", "export", "output_folder", "report_input", "thematic_report", "write_report",
+    ),
+    "search": (
+        "CodedHits", "Hit", "SearchError", "SearchResult", "UndoneHits", "code_hits", "search_corpus",
+        "search_speakers", "undo_code_hits",
     ),
 }
 HOME = {name: module for module, names in EXPORTS.items() for name in names}
