@@ -12,7 +12,6 @@ from qualkit import services
 from qualkit.anonymise.detection import LABELS
 from qualkit.app import gateway, ui
 from qualkit.model.coding import Status
-from qualkit.services.anonymisation import anonymisation_state
 
 ANY = "(any)"
 SHOWN = 200
@@ -25,7 +24,7 @@ if not documents:
     st.info("Import documents on the Project page first.")
     st.stop()
 
-state = anonymisation_state(gateway.project())
+state = services.anonymisation_state(gateway.project())
 if state.stale:
     st.warning(ui.md(state.describe()), icon=":material/update:")
 if st.button("Run detection again", icon=":material/refresh:", type="primary" if state.stale else "secondary",

@@ -12,7 +12,6 @@ import streamlit as st
 from qualkit import services
 from qualkit.app import gateway, ui
 from qualkit.errors import QualkitError
-from qualkit.services.anonymisation import anonymisation_state
 
 MIME = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -23,7 +22,7 @@ st.title("Reports & export")
 st.caption("Every output is anonymised: quotes and names go through the pseudonym key, which no output "
            "contains. Accepted codings only, unless you include the machine's suggestions (marked as such).")
 gateway.show_notices()
-if (state := anonymisation_state(gateway.project())).stale:
+if (state := services.anonymisation_state(gateway.project())).stale:
     st.warning(ui.md(state.describe()), icon=":material/update:")
     if not gateway.read_only() and st.button("Anonymise again", icon=":material/refresh:", key="reanonymise"):
         with st.spinner("Detecting identifiers in every document…"):

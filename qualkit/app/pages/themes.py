@@ -9,7 +9,6 @@ import streamlit as st
 from qualkit import services
 from qualkit.app import gateway, ui
 from qualkit.errors import QualkitError
-from qualkit.services.anonymisation import anonymisation_state
 
 ALL = "(all)"
 
@@ -21,7 +20,7 @@ def plural(count: int, word: str) -> str:
 ui.style()
 st.title("Themes")
 gateway.show_notices()
-if (state := anonymisation_state(gateway.project())).stale:
+if (state := services.anonymisation_state(gateway.project())).stale:
     st.warning(ui.md(state.describe()), icon=":material/update:")
     if not gateway.read_only() and st.button("Anonymise again", icon=":material/refresh:", key="reanonymise"):
         with st.spinner("Detecting identifiers in every document…"):
