@@ -143,8 +143,13 @@ def _spans(codings: list[Coding]) -> Spans:
         return () if parts[0] is None else (parts[0],)
     if any(part is None for part in parts):
         return ()
+    return merge_spans(part for part in parts if part is not None)
+
+
+def merge_spans(spans: Iterable[tuple[int, int]]) -> Spans:
+    """`spans` in text order, overlapping or touching ones joined into one."""
     merged: list[tuple[int, int]] = []
-    for start, end in sorted(part for part in parts if part is not None):
+    for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:

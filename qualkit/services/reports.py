@@ -31,6 +31,7 @@ from qualkit.reports.model import (
     TextView,
     Theme,
     coding_facts,
+    merge_spans,
     source_kind,
 )
 from qualkit.reports.quotes import coded_text
@@ -116,13 +117,7 @@ def _in_context(spans: Spans, start: int, text: str) -> Spans:
     for first, last in spans:
         touched = [(a, b) for a, b in sentences if a < last and b > first]
         widened.append((min([first, *(a for a, _ in touched)]), max([last, *(b for _, b in touched)])))
-    merged: list[tuple[int, int]] = []
-    for first, last in widened:
-        if merged and first <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(last, merged[-1][1]))
-        else:
-            merged.append((first, last))
-    return tuple(merged)
+    return merge_spans(widened)
 
 
 def _with_context(session: Session, codings: list[CodingFact]) -> list[CodingFact]:
