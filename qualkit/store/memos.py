@@ -56,6 +56,7 @@ def exists(session: Session, *, target: str, ref: str | None, author: str, title
 
 
 def get(session: Session, memo_id: int) -> StoredMemo | None:
+    """The memo with this id, or None."""
     row = session.get(MemoRow, memo_id)
     return None if row is None else _stored(row)
 
@@ -76,6 +77,7 @@ def edit(session: Session, memo_id: int, *, text: str | None = None,
 
 
 def delete(session: Session, memo_id: int) -> None:
+    """Remove a memo (no-op when it is gone already)."""
     row = session.get(MemoRow, memo_id)
     if row is not None:
         session.delete(row)

@@ -179,6 +179,8 @@ def add_manual(session: Session, *, document_id: int, start: int, end: int, orig
 
 def items(session: Session, *, status: str | None = None, label: str | None = None,
           document: str | None = None, limit: int | None = None) -> list[RedactionItem]:
+    """Stored redactions in reading order (document name, then place), with the text either side of
+    each, for review and for the key file's log."""
     query = (select(RedactionRow, DocumentRow.name, DocumentRow.text)
              .join(DocumentRow, RedactionRow.document_id == DocumentRow.id)
              .order_by(DocumentRow.name, RedactionRow.start))
@@ -219,6 +221,7 @@ def named_mentions(session: Session) -> list[tuple[str, str, str]]:
 
 
 def terms(session: Session) -> list[Term]:
+    """The allow and deny lists, allow first, each alphabetical."""
     return [Term(r.term, r.kind, r.label) for r in
             session.scalars(select(AnonymisationTermRow).order_by(AnonymisationTermRow.kind,
                                                                   AnonymisationTermRow.term))]
@@ -255,6 +258,7 @@ def stored_key(session: Session) -> StoredKey | None:
 
 
 def save_key(session: Session, data: dict[str, Any], settings: dict[str, Any]) -> None:
+    """Store the project's one pseudonym key and the fingerprint of what its run saw (replacing both)."""
     row = session.scalar(select(PseudonymKeyRow).order_by(PseudonymKeyRow.id))
     if row is None:
         session.add(PseudonymKeyRow(data=data, settings=settings))
@@ -263,6 +267,7 @@ def save_key(session: Session, data: dict[str, Any], settings: dict[str, Any]) -
 
 
 def add_many(session: Session, rows: Iterable[dict[str, Any]]) -> None:
+    """Store a run's new machine redactions (dicts of the redaction columns)."""
     session.add_all(RedactionRow(**row) for row in rows)
 
 
