@@ -190,8 +190,7 @@ class _Exporter:
         bounds = exchange_store.segment_bounds(session, [
             *(coding.segment_id for coding in (*codings, *rejected) if coding.span is None), *on_segments])
         for coding in codings:
-            whole = bounds.get(coding.segment_id)
-            start, end = coding.span or (whole.start, whole.end)
+            start, end = _place(coding, bounds)
             suggested = coding.status == Status.SUGGESTED
             user = suggestion_user(coding.coder) if suggested else coding.coder
             text = texts[coding.document_id]
@@ -251,8 +250,7 @@ class _Exporter:
                 carried[document.id][SEGMENTS_VARIABLE] = render_segment_facts(facts)
         refusals: dict[int, list[Rejection]] = defaultdict(list)
         for coding in rejected:
-            whole = bounds.get(coding.segment_id)
-            start, end = coding.span or (whole.start, whole.end)
+            start, end = _place(coding, bounds)
             refusals[coding.document_id].append(Rejection(
                 start, end, self.guid("code", coding.code), coding.coder, coding.reviewer, coding.score,
                 coding.predicted, coding.created_at, coding.updated_at))
@@ -294,6 +292,12 @@ def _codes(codes: Iterable[Code], guid: Guids, notes: dict[str, list[str]]) -> t
                            None if key_from_name(code.name) == code.id else code.id),
         code.color if code.color and _is_colour(code.color) else None, True,
         _codes(code.children, guid, notes), tuple(notes.get(code.id, ()))) for code in codes)
+
+
+def _place(coding: Coding, bounds: dict[int, exchange_store.SegmentBounds]) -> tuple[int, int]:
+    """Where a coding sits in its document: its own span, else its whole segment."""
+    segment = bounds[coding.segment_id]
+    return coding.span or (segment.start, segment.end)
 
 
 def _row_id(ref: str | None) -> int | None:
