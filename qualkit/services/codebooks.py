@@ -79,6 +79,3 @@ def export_codebook(project: Project, path: Path, name: str | None = None) -> Co
     text = codebook_csv(codebook) if path.suffix.lower() == ".csv" else dump_codebook(codebook)
     path.write_text(text, encoding="utf-8")
     return codebook
-
-
-

@@ -75,6 +75,3 @@ def build_demo(folder: Path, corpus: Path, codebook: Path | None = None,
         report.written += [export(project, name, target / EXPORT_FORMATS[name].filename).path
                            for name in ("quotes-csv", "quotes-xlsx")]
     return report
-
-
-

@@ -54,6 +54,3 @@ def promote_topic(project: Project, topic: Topic, code_id: str, name: str,
         current = codebooks_store.read(session, codebook_row(session, None))
         promoted = topics.promote_topic(current, topic, code_id, name, parent_id)
         return store_codebook(session, promoted, f"topic:{topic.id}", current_user())
-
-
-

@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
@@ -14,6 +14,7 @@ from typing import Any
 
 from qualkit.config import CONFIG_FILE, ProjectConfig, default_config_text, load_config
 from qualkit.errors import NotFoundError, ReadOnlyError
+from qualkit.store import Session
 from qualkit.store import repository as repo
 from qualkit.store.database import SessionFactory, display_url, open_database, transaction
 
@@ -53,7 +54,8 @@ class Project:
         """`with project.sessions() as session:` reads; the session is a handle for `qualkit.store`."""
         return open_database(self.config.database_url_for(self.folder))
 
-    def transaction(self):  # type: ignore[no-untyped-def]
+    def transaction(self) -> AbstractContextManager[Session]:
+        """`with project.transaction() as session:` one unit of work, all of it or nothing."""
         if self.read_only:
             raise ReadOnlyError("this project is open read-only, so nothing can be changed.",
                                 "Ask the project's owner for an editable copy, or open it for "
@@ -79,8 +81,6 @@ def open_project(folder: Path, *, read_only: bool = False) -> Project:
     """The project in `folder`; `read_only` (or `read_only = true` under `[app]` in its settings for
     the app) refuses every write."""
     return Project(folder, load_config(folder), read_only)
-
-
 
 
 @dataclass(frozen=True)
@@ -135,6 +135,3 @@ def segment_record(segment: repo.SegmentView) -> dict[str, Any]:
     if segment.end_time is not None:
         extra["end_time"] = segment.end_time
     return {**core, **extra, **{k: v for k, v in segment.attributes.items() if k not in core}}
-
-
-
