@@ -296,8 +296,10 @@ def _codes(codes: Iterable[Code], guid: Guids, notes: dict[str, list[str]]) -> t
 
 def _place(coding: Coding, bounds: dict[int, exchange_store.SegmentBounds]) -> tuple[int, int]:
     """Where a coding sits in its document: its own span, else its whole segment."""
+    if coding.span is not None:
+        return coding.span
     segment = bounds[coding.segment_id]
-    return coding.span or (segment.start, segment.end)
+    return segment.start, segment.end
 
 
 def _row_id(ref: str | None) -> int | None:
