@@ -99,7 +99,7 @@ def anonymise_project(project: Project, *, style: str | None = None,
 # project is detected once per change, not once per output, and its outputs agree with each other.
 _SHOWN_RUNS: dict[str, _Run] = {}
 _SHOWN_RUNS_LOCK = threading.Lock()  # app sessions read from several threads
-SHOWN_RUNS_KEPT = 2
+_SHOWN_RUNS_KEPT = 2
 
 
 def _detect(project: Project, style: str, progress: Progress | None = None, *, shown: bool = False) -> _Run:
@@ -166,7 +166,7 @@ def _detect(project: Project, style: str, progress: Progress | None = None, *, s
     run = _Run(summary, rows, key, settings, decided)
     if shown:
         with _SHOWN_RUNS_LOCK:
-            while len(_SHOWN_RUNS) >= SHOWN_RUNS_KEPT:
+            while len(_SHOWN_RUNS) >= _SHOWN_RUNS_KEPT:
                 _SHOWN_RUNS.pop(next(iter(_SHOWN_RUNS)))
             _SHOWN_RUNS[read] = run
     return run
