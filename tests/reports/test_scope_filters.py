@@ -13,6 +13,7 @@ import pytest
 from qualkit import services
 from qualkit.errors import NotFoundError
 from qualkit.services.reports import ReportError
+from qualkit.store import report_facts
 
 from coding_doubles import CODEBOOK_YAML
 
@@ -84,3 +85,15 @@ def test_an_attribute_nobody_has_writes_nothing(project: services.Project, tmp_p
         services.export(project, "quotes-csv", tmp_path / "q.csv",
                         services.ReportOptions(where=(('he said "no"', "x"),)))
     assert not (tmp_path / "q.csv").exists()
+
+
+def test_a_report_reads_its_segments_and_codings_in_one_session(project: services.Project,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    opened, reads = [], []
+    sessions, codings_of_codebook = project.sessions, report_facts.codings_of_codebook
+    monkeypatch.setattr(project, "sessions", lambda: opened.append(1) or sessions())
+    monkeypatch.setattr(report_facts, "codings_of_codebook",
+                        lambda *args: reads.append(args) or codings_of_codebook(*args))
+    services.report_input(project, services.ReportOptions(groups=("Families",), where=(("visit", "2"),),
+                                                          include_suggestions=True), with_agreement=False)
+    assert len(opened) == 1 and len(reads) == 1  # one consistent snapshot, one read of the codings
