@@ -63,8 +63,7 @@ def snapshot(project: services.Project) -> dict[str, Any]:
                 select(CodeAssignmentRow, CodeRow.key, DocumentRow.name, SegmentRow.start, SegmentRow.end)
                 .join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id)
                 .join(SegmentRow, CodeAssignmentRow.segment_id == SegmentRow.id)
-                .join(DocumentRow, SegmentRow.document_id == DocumentRow.id)
-                .where(CodeAssignmentRow.status != "rejected"))], key=repr)
+                .join(DocumentRow, SegmentRow.document_id == DocumentRow.id))], key=repr)
         people = {p.label: (p.group, p.role, p.site, p.attributes)
                   for p in session.scalars(select(ParticipantRow))}
         memos = sorted(((m.target, _memo_subject(session, m), m.author, m.title, m.text)

@@ -93,7 +93,7 @@ def small_projects(draw: st.DrawFn) -> dict:
         "documents": draw(st.lists(DOCUMENT, min_size=1, max_size=3)),
         "codebook": Codebook(name="Generated", codes=tree),
         "codings": draw(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 3), st.sampled_from(
-            ["Ana", "Bo", "ensemble.v1"]), st.sampled_from(["accepted", "suggested"]),
+            ["Ana", "Bo", "ensemble.v1"]), st.sampled_from(["accepted", "suggested", "rejected"]),
             st.one_of(st.none(), st.tuples(st.floats(0, 0.5), st.floats(0.5, 1)))), max_size=8)),
         "document_values": draw(st.lists(st.tuples(st.sampled_from([None, "Families"]), DOCUMENT_VALUES),
                                          max_size=3)),
@@ -131,7 +131,7 @@ def build(folder: Path, spec: dict) -> services.Project:
             done.add(fact)
             session.add(CodeAssignmentRow(segment_id=segment.id, code_id=code_ids[code % len(code_ids)],
                                           span_start=start, span_end=end, status=status, coder=coder,
-                                          reviewer=coder if status == "accepted" else None))
+                                          reviewer={"accepted": coder, "rejected": "Ana"}.get(status)))
         for document, (group, values) in zip(documents, spec["document_values"], strict=False):
             document.group, document.attributes = group, values
         for person in session.scalars(select(ParticipantRow)):
