@@ -10,9 +10,6 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
-
 from qualkit.errors import CorruptFileError, FileTooLargeError, NoTextError, SheetError, UnsafeFileError
 from qualkit.ingest.casenotes import iso_date
 from qualkit.ingest.encoding import decode_text
@@ -55,6 +52,10 @@ def read_sheet_rows(data: bytes, ctx: ReadContext) -> list[list[str]]:
 
 
 def _xlsx_sheets(data: bytes, ctx: ReadContext) -> list[tuple[str, list[list[str]]]]:
+    # openpyxl loads only when a workbook is read: CSV readers and participants sheets need not wait for it.
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as error:

@@ -34,7 +34,7 @@ from qualkit.errors import EncodingError, IngestError
 from qualkit.ingest.encoding import decode_text
 from qualkit.ingest.extracted import ReadContext, ReadOptions
 from qualkit.ingest.normalise import stored_text
-from qualkit.ingest.readers.documents import read_docx
+from qualkit.ingest.readers import FORMATS
 from qualkit.ingest.safety import parser_boundary
 from qualkit.ingest.segmenter import SegmentationOptions, segment_text
 from qualkit.interop.refi import model as refi
@@ -422,8 +422,9 @@ class _Planner:
             self.drop(f"{what} not imported (its file {path} is missing).", line)
             return None
         try:
-            with parser_boundary(Path(name), "a Word .docx document"):
-                extracted = read_docx(data, ReadContext(Path(name), ReadOptions()))
+            docx = FORMATS[".docx"]
+            with parser_boundary(Path(name), docx.kind):
+                extracted = docx.reader()(data, ReadContext(Path(name), ReadOptions()))
         except IngestError as error:
             self.drop(f"{what} not imported ({error}).", line)
             return None
