@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qualkit.ingest.normalise import normalise_text, rejoin_page_breaks
-from qualkit.interop.refi.positions import track_normalisation
+from qualkit.interop.refi.positions import Convention, conventions, counting, track_normalisation
 
 # Letters, the characters normalisation touches, and combining marks that compose under NFC.
 PIECES = st.sampled_from(["a", "b", "Z", " ", ".", ",", "\n", "\r\n", "\r", "\f", "\t", "\u00a0", "\u200b",
@@ -43,3 +43,24 @@ def test_characters_removed_by_normalisation_shrink_the_selection_not_shift_it()
     mapped = track_normalisation(raw)
     assert mapped.text == "AB\nĆ D"
     assert mapped.text[mapped.offset(raw.index("C")):mapped.offset(raw.index(" D"))] == "Ć"
+
+
+def _units_by_hand(raw: str, convention: Convention) -> list[int]:
+    """The raw index of each unit a program counts, written out from the convention's definition."""
+    units = [0] if convention.bom and not raw.startswith("\ufeff") else []
+    for index, char in enumerate(raw):
+        if index == 0 and char == "\ufeff" and convention.bom is False:
+            continue  # a BOM the program does not count
+        if convention.crlf_one and char == "\n" and raw[index - 1:index] == "\r":
+            continue  # the LF of a CRLF counted as one
+        units += [index, index] if convention.utf16 and ord(char) > 0xFFFF else [index]
+    return units
+
+
+@given(RAW)
+def test_every_counting_convention_counts_the_units_its_definition_says(raw: str) -> None:
+    """Also where a convention changes nothing in a text and the count is taken as the code points."""
+    for convention in conventions(Convention()):
+        count = counting(raw, convention)
+        assert list(count.units) == _units_by_hand(raw, convention), convention
+        assert count.raw(len(count.units)) == len(raw)

@@ -343,9 +343,11 @@ class _Planner:
         convention confirms, or that is not inside the text under any, is listed as unplaced.
         When no name in the source is its text under any convention, the names are labels
         (ATLAS.ti lets people rename quotations) and positions are read unverified."""
+        selections = list(source.selections)
+        if not selections:
+            return []
         preferred = Convention(crlf_one="atlas.ti" in (self.project.origin or "").lower())
         countings = [counting(raw, c) for c in conventions(preferred)]
-        selections = list(source.selections)
 
         def verdict(selection: refi.Selection, count: Counting) -> bool | None:
             """True: its name is its text; None: no name to check; False: wrong or outside."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 # The normaliser's own patterns, so the two cannot drift apart (callers also compare the results).
@@ -126,12 +126,15 @@ def conventions(preferred: Convention) -> list[Convention]:
     return found
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")  # counted as two units by UTF-16 programs
+
+
 @dataclass(frozen=True)
 class Counting:
     """The raw index where each counted unit starts under one convention."""
 
     convention: Convention
-    units: tuple[int, ...]
+    units: Sequence[int]  # a range where every unit is one code point
     raw_length: int
 
     def raw(self, position: int) -> int | None:
@@ -144,8 +147,13 @@ class Counting:
 
 
 def counting(raw: str, convention: Convention) -> Counting:
-    units: list[int] = []
     has_bom = raw.startswith("\ufeff")
+    bom_as_written = convention.bom is None or convention.bom == has_bom
+    crlf_as_two = not (convention.crlf_one and "\r\n" in raw)
+    no_pairs = not (convention.utf16 and _ASTRAL.search(raw))
+    if bom_as_written and crlf_as_two and no_pairs:  # each unit is one code point as the text stands
+        return Counting(convention, range(len(raw)), len(raw))
+    units: list[int] = []
     if convention.bom and not has_bom:
         units.append(0)  # a BOM the program counted but the file does not hold
     index = 1 if has_bom and convention.bom is False else 0
