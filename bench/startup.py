@@ -87,8 +87,25 @@ def measure(rows: dict[str, tuple[list[str], dict[str, str]]],
     return times
 
 
+def import_shares(command: list[str], env: dict[str, str]) -> tuple[float, list[tuple[str, float]]]:
+    """Seconds `command` spends importing (`python -X importtime`, one run), in total and by top-level
+    package (qualkit's by subpackage; each module's own time, summed), largest first."""
+    traced = subprocess.run([command[0], "-X", "importtime", *command[1:]], env=env,
+                            cwd=tempfile.gettempdir(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True, check=True).stderr
+    by_package: dict[str, float] = {}
+    for line in traced.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        own, _, name = line.removeprefix("import time:").split("|")
+        parts = name.strip().split(".")
+        root = ".".join(parts[:2] if parts[0] == "qualkit" else parts[:1])
+        by_package[root] = by_package.get(root, 0.0) + int(own) / 1e6
+    return sum(by_package.values()), sorted(by_package.items(), key=lambda item: -item[1])
+
+
 def render(times: dict[str, list[tuple[float, float]]], baseline: str, runs: int, project: str,
-           before: str | None) -> str:
+           before: str | None, shares: tuple[float, list[tuple[str, float]]]) -> str:
     base = statistics.median(wall for wall, _ in times[baseline])
     base_cpu = statistics.median(cpu for _, cpu in times[baseline])
     lines = [
@@ -110,6 +127,11 @@ def render(times: dict[str, list[tuple[float, float]]], baseline: str, runs: int
     lines += ["", f"`status` reads {project}."]
     if before:
         lines.append(f"Rows marked `{before}` run the package as it was at that revision, in the same run.")
+    total, packages = shares
+    lines += ["", f"Where `qualkit status` spends its imports ({total * 1000:.0f} ms in one run of "
+              "`python -X importtime`; each package's own modules):", "",
+              "| package | ms | share |", "|---|---:|---:|"]
+    lines += [f"| {name} | {seconds * 1000:.0f} | {seconds / total:.0%} |" for name, seconds in packages[:8]]
     return "\n".join(lines)
 
 
@@ -135,17 +157,20 @@ def main(argv: list[str] | None = None) -> int:
         for number, (tag, source_env) in enumerate(sources):
             project = args.project.resolve() if args.project else \
                 demo_project(workdir / f"demo{number}", source_env)  # settings a revision can read
+            if number == 0:
+                current_project = project
             rows[f"`qualkit --help`{tag}"] = (qualkit("--help"), source_env)
             rows[f"`qualkit status PROJECT`{tag}"] = (qualkit("status", str(project)), source_env)
             rows[f"`python -c 'import qualkit.cli'`{tag}"] = ([sys.executable, "-c", "import qualkit.cli"],
                                                              source_env)
         times = measure(rows, args.runs)
+        shares = import_shares(qualkit("status", str(current_project)), env)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
     shown_project = f"`{args.project}`" if args.project else \
         "the demo corpus imported with its participants sheet into a throwaway project (not coded)"
-    body = render(times, baseline, args.runs, shown_project, args.before)
+    body = render(times, baseline, args.runs, shown_project, args.before, shares)
     print(body)
     if args.record:
         shown = sys.argv[1:] if argv is None else argv
