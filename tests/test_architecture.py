@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import pkgutil
 import shutil
 import subprocess
 import sys
@@ -121,3 +122,11 @@ def test_every_built_in_coder_registers_under_its_table_name() -> None:
     for name, module in base.BUILT_IN.items():
         cls = base.CODERS[name]
         assert cls.__module__ == module and cls.name == name  # type: ignore[attr-defined]
+
+
+def test_every_coder_the_package_registers_is_in_the_table() -> None:
+    """A coder added with @register but not to BUILT_IN would exist only once its module happened to load."""
+    for module in pkgutil.iter_modules([str(REPO / "qualkit" / "coders")]):
+        importlib.import_module(f"qualkit.coders.{module.name}")
+    registered = {name for name in base.CODERS if base.CODERS[name].__module__.startswith("qualkit.")}
+    assert registered == set(base.BUILT_IN)

@@ -68,6 +68,7 @@ BUILT_IN = {
     "supervised.v1": "qualkit.coders.supervised",
     "ensemble.v1": "qualkit.coders.ensemble",
     "ensemble.v2": "qualkit.coders.ensemble_v2",
+    "ensemble.v3": "qualkit.coders.ensemble_v2",
 }
 # The version a bare family name means, where it is not the latest: a new version becomes the
 # default only when the development sets in bench/coding.py confirm it (ensemble.v2 does not yet).
