@@ -561,7 +561,9 @@ def codebook_export(project: ProjectArg,
 
 @command
 def code(project: ProjectArg,
-         coder: Annotated[str, typer.Option(help="Registered coder: ensemble, semantic.v1, …")] = "ensemble",
+         coder: Annotated[str | None, typer.Option(
+             help="Registered coder: ensemble, semantic.v1, …; default: qualkit.toml's [coding] coder "
+                  "(ensemble).")] = None,
          codebook: Annotated[str | None, typer.Option(help="Codebook name (default: the newest).")] = None,
          ) -> None:
     """Run a coder over the codable segments; its suggestions wait for review. Never changes a

@@ -171,6 +171,16 @@ def test_codebook_validate_show_import_export(coding_project: tuple[Path, Path],
     assert code == 1 and "line 3" in err and "Traceback" not in err
 
 
+def test_code_without_a_coder_runs_the_one_qualkit_toml_names(coding_project: tuple[Path, Path]) -> None:
+    project, codebook = coding_project
+    run("codebook", "import", project, codebook)
+    settings = project / "qualkit.toml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace('coder = "ensemble"', 'coder = "testkeyword"'), encoding="utf-8")
+    code, out, _ = run("code", project)
+    assert code == 0 and "testkeyword.v1 on 6 segments" in out
+
+
 def test_code_review_and_evaluate(coding_project: tuple[Path, Path]) -> None:
     project, codebook = coding_project
     run("codebook", "import", project, codebook)
