@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # The normaliser's own patterns, so the two cannot drift apart (callers also compare the results).
@@ -127,45 +127,54 @@ def conventions(preferred: Convention) -> list[Convention]:
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")  # counted as two units by UTF-16 programs
+_CRLF = re.compile("\r\n")
 
 
 @dataclass(frozen=True)
 class Counting:
-    """The raw index where each counted unit starts under one convention."""
+    """How one convention counts a raw text: each character is one unit, except the few in `uneven`
+    ((raw index, units it counts as), in order): a character beyond U+FFFF as two, the LF of a CRLF
+    or an uncounted BOM as none, the first character as one more for a BOM counted but not written.
+    Kept sparse, so counting a long text costs only its exceptions."""
 
     convention: Convention
-    units: Sequence[int]  # a range where every unit is one code point
+    uneven: tuple[tuple[int, int], ...]
+    starts: tuple[int, ...]  # the position of each uneven character's first unit
     raw_length: int
+    length: int  # how many units the text counts as
 
     def raw(self, position: int) -> int | None:
         """The raw index of a vendor position; None when it is past the end."""
-        if position == len(self.units):
+        if position == self.length:
             return self.raw_length
-        if 0 <= position < len(self.units):
-            return self.units[position]
-        return None
+        if not 0 <= position < self.length:
+            return None
+        before = bisect_right(self.starts, position)
+        if before == 0:
+            return position
+        index, weight = self.uneven[before - 1]
+        start = self.starts[before - 1]
+        return index if position < start + weight else index + 1 + position - start - weight
 
 
 def counting(raw: str, convention: Convention) -> Counting:
     has_bom = raw.startswith("\ufeff")
-    bom_as_written = convention.bom is None or convention.bom == has_bom
-    crlf_as_two = not (convention.crlf_one and "\r\n" in raw)
-    no_pairs = not (convention.utf16 and _ASTRAL.search(raw))
-    if bom_as_written and crlf_as_two and no_pairs:  # each unit is one code point as the text stands
-        return Counting(convention, range(len(raw)), len(raw))
-    units: list[int] = []
+    weights: dict[int, int] = {}
     if convention.bom and not has_bom:
-        units.append(0)  # a BOM the program counted but the file does not hold
-    index = 1 if has_bom and convention.bom is False else 0
-    while index < len(raw):
-        char = raw[index]
-        units.append(index)
-        if convention.utf16 and ord(char) > 0xFFFF:
-            units.append(index)
-        if convention.crlf_one and char == "\r" and raw.startswith("\n", index + 1):
-            index += 1
-        index += 1
-    return Counting(convention, tuple(units), len(raw))
+        weights[0] = 2  # a BOM the program counted but the file does not hold, then the first character
+    if convention.bom is False and has_bom:
+        weights[0] = 0
+    if convention.crlf_one:
+        weights.update((match.start() + 1, 0) for match in _CRLF.finditer(raw))
+    if convention.utf16:
+        for match in _ASTRAL.finditer(raw):
+            weights[match.start()] = weights.get(match.start(), 1) + 1
+    uneven = tuple(sorted(weights.items()))
+    starts, shift = [], 0
+    for index, weight in uneven:
+        starts.append(index + shift)
+        shift += weight - 1
+    return Counting(convention, uneven, tuple(starts), len(raw), len(raw) + shift)
 
 
 _SPACE = re.compile(r"\s+")
