@@ -13,9 +13,12 @@ Conventions shared with the export (`qualkit.services.refi`):
 - REFI has no segments and no refusals, so a document's case carries two variables of qualkit's
   own, as JSON text: "qualkit:segments" lists, by the segment's offsets in the source text, what a
   segment says beyond its words (a turn's start and end time in seconds, the stakeholder group its
-  row states, its row's other cells), and "qualkit:rejected" lists the decisions that a code does
-  not apply (offsets, the code's GUID, coder, reviewer, score, the coder's own yes/no, when it was
-  made and decided). Other programs show them as text variables; qualkit reads them back.
+  row states, its row's other cells) and, where a fresh cut of the text would give other segments
+  (a short .vtt, a sheet, a document imported as another kind), every segment with its kind, speaker
+  label and codability, so the import cuts it the same way; "qualkit:rejected" lists the decisions
+  that a code does not apply (offsets, the code's GUID, coder, reviewer, score, the coder's own
+  yes/no, when it was made and decided). Other programs show them as text variables; qualkit reads
+  them back.
 """
 
 from __future__ import annotations
@@ -322,6 +325,7 @@ class _Planner:
 
     def listed_cut(self, name: str, text: str, facts: list[SegmentFacts],
                    mapped: MappedText) -> list[Segment] | None:
+        """The segments exactly as listed, or None (and a message) when the list does not fit the text."""
         segments: list[Segment] = []
         for fact in facts:
             start, end = mapped.offset(fact.start), mapped.offset(fact.end)
