@@ -20,7 +20,7 @@ from qualkit.errors import ConflictError, NumberTooLargeError, ProjectError
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest revision in migrations/versions: a database already there opens without loading Alembic
 # and its scripts (every command opens the project). tests/test_services.py keeps it equal to Alembic's.
-HEAD = "0006"
+HEAD = "0007"
 
 
 def _harden_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

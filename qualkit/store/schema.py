@@ -274,6 +274,39 @@ class ExchangeGuidRow(Base):
     origin: Mapped[str | None] = mapped_column(String(300))  # the file's `origin`, e.g. "MAXQDA 24"
 
 
+
+class AccountRow(Base):
+    """A person who may log in to the project's app, with one role (owner, coder or viewer). A project
+    without accounts is one person's: the app asks for no login and listens on loopback only.
+    `failures` and `retry_at` slow repeated wrong passwords for a name down in the store itself, so
+    every app process, thread and restart sees the same delay."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(10))  # owner | coder | viewer
+    password_hash: Mapped[str] = mapped_column(String(300))  # argon2id, salt and parameters included
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # wrong passwords since the last login
+    retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # no attempt before
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class LoginRow(Base):
+    """A logged-in app session: only the SHA-256 of its token is kept (a copied database gives no
+    usable token), and it stops working at `expires_at`, at logout, or when its account is disabled
+    or its password reset."""
+
+    __tablename__ = "logins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
 # Names people read in outputs must be printable (`qualkit.model.names`): checked whenever one is set,
 # whatever sets it (CLI, app, imports, REFI, sheets), so no way in is forgotten.
 _NAMES = {
@@ -285,6 +318,7 @@ _NAMES = {
     CodeAssignmentRow: ("coder", "reviewer"),
     RedactionRow: ("reviewer",),
     MemoRow: ("author",),
+    AccountRow: ("name",),
 }
 
 
