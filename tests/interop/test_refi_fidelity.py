@@ -120,17 +120,35 @@ def test_times_row_groups_attributes_and_rejections_survive_the_round_trip(tmp_p
     assert (again.codings, again.rejected) == (0, 0) and facts(fresh) == before
 
 
-def test_a_mangled_qualkit_variable_is_reported_not_guessed(tmp_path: Path) -> None:
-    project = build(tmp_path)
-    exported = services.export_qdpx(project, tmp_path / "fidelity.qdpx").path
+def rewritten(exported: Path, target: Path, old: str, new: str, count: int) -> Path:
+    """A copy of an export with `old` (found `count` times in project.qde) written as `new`."""
     with zipfile.ZipFile(exported) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
     xml = members["project.qde"].decode("utf-8")
-    assert xml.count('"coder":') == 2  # in the rejections only
-    members["project.qde"] = xml.replace('"coder":', '"who":').encode("utf-8")
-    broken = tmp_path / "broken.qdpx"
-    with zipfile.ZipFile(broken, "w") as archive:
+    assert xml.count(old) == count
+    members["project.qde"] = xml.replace(old, new).encode("utf-8")
+    with zipfile.ZipFile(target, "w") as archive:
         for name, data in members.items():
             archive.writestr(name, data)
+    return target
+
+
+def test_a_mangled_qualkit_variable_is_reported_not_guessed(tmp_path: Path) -> None:
+    exported = services.export_qdpx(build(tmp_path), tmp_path / "fidelity.qdpx").path
+    broken = rewritten(exported, tmp_path / "broken.qdpx", '"coder":', '"who":', 2)  # the rejections
     report = services.import_refi(services.init_project(tmp_path / "fresh"), broken)
-    assert any("not the JSON qualkit writes" in line for line in report.dropped)
+    assert any("'qualkit:rejected' of source 'kw_c.vtt' not read (it is not the JSON qualkit writes)" in line
+               for line in report.dropped)
+    assert report.rejected == 0 and report.codings == 2
+
+
+def test_a_segment_list_that_does_not_fit_is_reported_and_the_text_cut_afresh(tmp_path: Path) -> None:
+    project = build(tmp_path)
+    exported = services.export_qdpx(project, tmp_path / "fidelity.qdpx").path
+    # the .vtt's two turns, listed because a fresh cut of its text differs, get a kind qualkit has not
+    broken = rewritten(exported, tmp_path / "broken.qdpx", '"kind": "turn"', '"kind": "verse"', 2)
+    fresh = services.init_project(tmp_path / "fresh")
+    report = services.import_refi(fresh, broken)
+    assert any("segments qualkit listed for source 'kw_c.vtt' not used" in line for line in report.dropped)
+    vtt = [segment for segment in facts(fresh)["segments"] if segment[0] == "kw_c.vtt"]
+    assert vtt and all(segment[7] == "paragraph" for segment in vtt)  # cut afresh: no turns
