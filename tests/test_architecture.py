@@ -70,12 +70,14 @@ def test_contracts_name_every_module_of_the_package() -> None:
 def test_a_forbidden_import_breaks_its_contracts(tmp_path: Path) -> None:
     """The contracts can fail: the same configuration over a copy of the package with one bad import."""
     shutil.copytree(REPO / "qualkit", tmp_path / "qualkit", ignore=shutil.ignore_patterns("__pycache__"))
-    target = tmp_path / "qualkit" / "model" / "coding.py"
-    target.write_text(target.read_text(encoding="utf-8") + "\nfrom qualkit.store import schema\n",
-                      encoding="utf-8")
+    for module, line in (("model/coding.py", "from qualkit.store import schema"),  # a layer skipped
+                         ("ingest/readers/text.py", "from qualkit.ingest import registry")):  # a cycle
+        target = tmp_path / "qualkit" / module
+        target.write_text(target.read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
     result = lint_imports(tmp_path, {"PYTHONPATH": str(tmp_path)})
     assert result.returncode != 0
     assert "qualkit.model.coding -> qualkit.store.schema" in result.stdout
+    assert "No cycles are allowed in qualkit.ingest" in result.stdout
 
 
 # --- the lazy services package -----------------------------------------------------------------------
