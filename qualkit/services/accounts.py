@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import cache
@@ -269,42 +269,52 @@ def _now(now: datetime | None) -> datetime:
 def authenticate(project: Project, name: str, password: str, *, now: datetime | None = None,
                  lifetime: timedelta = LOGIN_LIFETIME) -> Login:
     """A login for `name`, or a `LoginError` that does not say whether the name exists. Every outcome
-    is an event (never with the password); a wrong password makes that name's next attempts wait."""
+    is an event (never with the password); a wrong password makes that name's next attempts wait.
+    A refusal is raised after its transaction commits, so the failure and its delay are kept."""
     moment = _now(now)
-    refused = LoginError("that name and password do not match an account that may log in.",
-                         "Check both and try again, or ask a project owner to reset your password.")
     with project.transaction() as session:
-        account = store.account_named(session, name.strip())
-        if account is None:
-            _matches(_dummy_hash(), password)
-            log_event(session, "(unknown account)", "login_failed", "account", None, reason="unknown name")
-            raise refused
-        if account.retry_at is not None and account.retry_at > moment:
-            wait = max(1, int((account.retry_at - moment).total_seconds() + 0.999))
-            log_event(session, account.name, "login_failed", "account", account.id, reason="waiting")
-            raise LoginError(f"too many wrong passwords for this name: the next attempt is checked in "
-                             f"{wait} s.", "Wait, then try again, or ask a project owner to reset your "
-                             "password.")
-        hashed = store.password_hash(session, account.id)
-        if not _matches(hashed, password):
-            failures = account.failures + 1
-            delay = retry_delay(failures)
-            store.record_failure(session, account.id, moment + delay if delay else None)
-            log_event(session, account.name, "login_failed", "account", account.id, reason="wrong password",
-                      failures=failures)
-            raise refused
-        if account.disabled:
-            log_event(session, account.name, "login_failed", "account", account.id, reason="disabled")
-            raise refused
-        if _hasher().check_needs_rehash(hashed):
-            store.set_password_hash(session, account.id, _hasher().hash(password))
-        store.record_success(session, account.id)
-        store.end_logins(session, account.id, expired_by=moment)
-        token = secrets.token_urlsafe(32)
-        store.add_login(session, account.id, _token_hash(token), moment + lifetime)
-        log_event(session, account.name, "login", "account", account.id)
-        signed_in = store.account_named(session, account.name)
-        return Login(token, signed_in, moment + lifetime)  # type: ignore[arg-type]
+        outcome = _attempt(session, name.strip(), password, moment, lifetime)
+    if isinstance(outcome, LoginError):
+        raise outcome
+    return outcome
+
+
+def _refused() -> LoginError:
+    return LoginError("that name and password do not match an account that may log in.",
+                      "Check both and try again, or ask a project owner to reset your password.")
+
+
+def _attempt(session: Session, name: str, password: str, moment: datetime,
+             lifetime: timedelta) -> Login | LoginError:
+    account = store.account_named(session, name)
+    if account is None:
+        _matches(_dummy_hash(), password)
+        log_event(session, "(unknown account)", "login_failed", "account", None, reason="unknown name")
+        return _refused()
+    if account.retry_at is not None and account.retry_at > moment:
+        wait = max(1, int((account.retry_at - moment).total_seconds() + 0.999))
+        log_event(session, account.name, "login_failed", "account", account.id, reason="waiting")
+        return LoginError(f"too many wrong passwords for this name: the next attempt is checked in {wait} s.",
+                          "Wait, then try again, or ask a project owner to reset your password.")
+    hashed = store.password_hash(session, account.id)
+    if not _matches(hashed, password):
+        failures = account.failures + 1
+        delay = retry_delay(failures)
+        store.record_failure(session, account.id, moment + delay if delay else None)
+        log_event(session, account.name, "login_failed", "account", account.id, reason="wrong password",
+                  failures=failures)
+        return _refused()
+    if account.disabled:
+        log_event(session, account.name, "login_failed", "account", account.id, reason="disabled")
+        return _refused()
+    if _hasher().check_needs_rehash(hashed):
+        store.set_password_hash(session, account.id, _hasher().hash(password))
+    store.record_success(session, account.id)
+    store.end_logins(session, account.id, expired_by=moment)
+    token = secrets.token_urlsafe(32)
+    store.add_login(session, account.id, _token_hash(token), moment + lifetime)
+    log_event(session, account.name, "login", "account", account.id)
+    return Login(token, replace(account, failures=0, retry_at=None), moment + lifetime)
 
 
 def _matches(hashed: str, password: str) -> bool:
