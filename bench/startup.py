@@ -154,17 +154,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.before:
             old = source_of(args.before, workdir)
             sources.append((f" ({args.before})", {**env, "PYTHONPATH": str(old)}))
+        projects = []
         for number, (tag, source_env) in enumerate(sources):
             project = args.project.resolve() if args.project else \
                 demo_project(workdir / f"demo{number}", source_env)  # settings a revision can read
-            if number == 0:
-                current_project = project
+            projects.append(project)
             rows[f"`qualkit --help`{tag}"] = (qualkit("--help"), source_env)
             rows[f"`qualkit status PROJECT`{tag}"] = (qualkit("status", str(project)), source_env)
             rows[f"`python -c 'import qualkit.cli'`{tag}"] = ([sys.executable, "-c", "import qualkit.cli"],
                                                              source_env)
         times = measure(rows, args.runs)
-        shares = import_shares(qualkit("status", str(current_project)), env)
+        shares = import_shares(qualkit("status", str(projects[0])), env)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
