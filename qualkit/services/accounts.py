@@ -13,6 +13,7 @@ app process sees it. Login tokens are random, kept only as their SHA-256, and ex
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -105,6 +106,10 @@ class LoginError(QualkitError):
 
 class NotAllowedError(QualkitError):
     """The logged-in account's role does not allow what was asked."""
+
+
+class ServeError(QualkitError):
+    """The app asked to listen where a project without accounts may not be reached."""
 
 
 @dataclass(frozen=True)
@@ -339,3 +344,25 @@ def logout(project: Project, token: str) -> None:
         store.end_login(session, _token_hash(token))
         if account is not None:
             log_event(session, account.name, "logout", "account", account.id)
+
+
+# -- serving the app ---------------------------------------------------------------------------------
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is reachable from this machine only ("localhost", 127.0.0.0/8, ::1). Any other
+    name or address, 0.0.0.0 and :: included, may be reached from elsewhere."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_can_listen(project: Project, host: str) -> None:
+    """Refuse to serve a project without accounts beyond loopback: anyone who reached it could read and
+    change everything, under any name."""
+    if not is_loopback(host) and not has_accounts(project):
+        raise ServeError(f"the project has no accounts, so the app may listen on this machine only, not on "
+                         f"{host!r}.", "Add an owner account first (then one for each person), or serve on "
+                                       "127.0.0.1.")

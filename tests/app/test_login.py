@@ -1,0 +1,136 @@
+"""The app's login (qualkit.app.login) in AppTest: asked only when the project has accounts, refused
+for a wrong password or a disabled account, ended by logout, expiry or disabling."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from qualkit import services
+from qualkit.app.serving import serve_command
+from qualkit.services import accounts
+from qualkit.store import events
+
+PASSWORD = "a coder's passphrase"
+
+
+def gated_page() -> None:
+    """A page behind the gate: greets the account, lists what it may open."""
+    import streamlit as st
+
+    from qualkit.app import login
+
+    found = login.gate()
+    st.markdown(f"Hello {found.name if found else 'local user'}")
+    st.markdown("Pages: " + ", ".join(p for p in ("themes", "reports", "review", "anonymise")
+                                      if login.may_open(p)))
+    if found:
+        with st.sidebar:
+            login.sidebar(found)
+
+
+@pytest.fixture
+def start(monkeypatch: pytest.MonkeyPatch) -> Callable[[services.Project], AppTest]:
+    def run(project: services.Project) -> AppTest:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        monkeypatch.setenv("QUALKIT_PROJECT", str(project.folder))
+        monkeypatch.delenv("QUALKIT_READ_ONLY", raising=False)
+        return AppTest.from_function(gated_page, default_timeout=60).run()
+    return run
+
+
+@pytest.fixture
+def team(tmp_path: Path) -> services.Project:
+    project = services.init_project(tmp_path / "proj")
+    accounts.add_account(project, "Olu Owner", "owner", "owner's long passphrase")
+    accounts.add_account(project, "Cara Coder", "coder", PASSWORD)
+    accounts.add_account(project, "Vic Viewer", "viewer", "committee reads themes")
+    return project
+
+
+def log_in(at: AppTest, name: str, password: str) -> AppTest:
+    at.text_input[0].input(name)
+    at.text_input[1].input(password)
+    return at.button[0].click().run()
+
+
+def texts(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown]
+
+
+def test_a_project_without_accounts_asks_for_no_login(tmp_path: Path, start: Callable[..., AppTest]) -> None:
+    at = start(services.init_project(tmp_path / "solo"))
+    assert not at.exception and not at.text_input
+    assert "Hello local user" in texts(at)
+    assert "Pages: themes, reports, review, anonymise" in texts(at)
+
+
+def test_the_right_password_opens_the_app_as_the_account(team: services.Project,
+                                                         start: Callable[..., AppTest]) -> None:
+    at = start(team)
+    assert [t.label for t in at.text_input] == ["Name", "Password"]
+    assert not any(t.startswith("Hello") for t in texts(at))  # nothing behind the gate is drawn
+    at = log_in(at, "Cara Coder", PASSWORD)
+    assert not at.exception
+    assert "Hello Cara Coder" in texts(at) and "Pages: themes, reports, review, anonymise" in texts(at)
+    assert any("Logged in as Cara Coder (coder)" in c.value for c in at.sidebar.caption)
+
+
+def test_a_viewer_may_open_themes_and_reports_only(team: services.Project,
+                                                   start: Callable[..., AppTest]) -> None:
+    at = log_in(start(team), "Vic Viewer", "committee reads themes")
+    assert "Pages: themes, reports" in texts(at)
+
+
+def test_a_wrong_password_is_refused(team: services.Project, start: Callable[..., AppTest]) -> None:
+    at = log_in(start(team), "Cara Coder", "not the password")
+    assert "do not match" in at.error[0].value
+    assert not any(t.startswith("Hello") for t in texts(at))
+
+
+def test_a_disabled_account_cannot_log_in_and_an_open_login_ends(team: services.Project,
+                                                                 start: Callable[..., AppTest]) -> None:
+    at = log_in(start(team), "Cara Coder", PASSWORD)
+    assert "Hello Cara Coder" in texts(at)
+    accounts.disable_account(team, "Cara Coder")
+    at.run()  # the next click: the login has ended, the form is back
+    assert [t.label for t in at.text_input] == ["Name", "Password"]
+    at = log_in(at, "Cara Coder", PASSWORD)
+    assert "do not match" in at.error[0].value
+
+
+def test_logout_asks_for_the_password_again(team: services.Project, start: Callable[..., AppTest]) -> None:
+    at = log_in(start(team), "Cara Coder", PASSWORD)
+    at.sidebar.button[0].click().run()
+    assert [t.label for t in at.text_input] == ["Name", "Password"]
+    with team.sessions() as session:
+        done = events.events(session, actions={"login", "logout"})
+    assert [(e.action, e.actor) for e in done] == [("logout", "Cara Coder"), ("login", "Cara Coder")]
+
+
+def test_an_expired_login_asks_again(team: services.Project, start: Callable[..., AppTest]) -> None:
+    at = start(team)
+    at.session_state["qualkit_login"] = "a token the project never issued"
+    at.run()
+    assert [t.label for t in at.text_input] == ["Name", "Password"]
+    assert "qualkit_login" not in at.session_state
+
+
+def test_serving_beyond_loopback_needs_accounts(tmp_path: Path, team: services.Project) -> None:
+    solo = services.init_project(tmp_path / "solo")
+    for host in ("127.0.0.1", "localhost", "::1", "127.0.0.2"):
+        accounts.check_can_listen(solo, host)
+    for host in ("0.0.0.0", "::", "192.168.1.20", "qualkit.example.org"):
+        with pytest.raises(accounts.ServeError, match="no accounts"):
+            accounts.check_can_listen(solo, host)
+        accounts.check_can_listen(team, host)
+    command = serve_command("python", team.folder, host="0.0.0.0", port=8600)
+    assert command[command.index("--server.address") + 1] == "0.0.0.0"
+    assert command[command.index("--server.port") + 1] == "8600"
+    assert {"--server.headless", "--browser.gatherUsageStats"} <= set(command)
+    assert command[command.index("--browser.gatherUsageStats") + 1] == "false"
