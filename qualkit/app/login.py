@@ -4,6 +4,10 @@ localhost, as before).
 The login token lives in this browser session's state only and is checked against the project on every
 run, so a login that expired, was ended, or whose account was disabled asks for the password again at
 the next click. What the account's role may open and do is decided in `services.accounts`.
+
+Single sign-on is an option: with an `[auth]` section in `.streamlit/secrets.toml` (Streamlit's OIDC
+login, `st.login`), the form also offers the institution's login, and a person the provider has verified
+is logged in to the account named with their e-mail address, with that account's role.
 """
 
 from __future__ import annotations
@@ -42,9 +46,25 @@ def gate() -> Account | None:
         return None
     found = account()
     if found is None:
-        _form()
+        if st.user.get("is_logged_in"):
+            _single_sign_on()
+        else:
+            _form()
         st.stop()
     return found
+
+
+def _single_sign_on() -> None:
+    """The identity the OIDC provider verified, logged in to its account (or told it has none)."""
+    try:
+        login = accounts.single_sign_on(gateway.project(), str(st.user.get("email") or ""))
+    except QualkitError as error:
+        st.error(markdown_text(str(error)))
+        if st.button("Log out of single sign-on", key="sso_logout"):
+            st.logout()
+        return
+    st.session_state[TOKEN] = login.token
+    st.rerun()
 
 
 def _form() -> None:
@@ -62,6 +82,8 @@ def _form() -> None:
             return
         st.session_state[TOKEN] = login.token
         st.rerun()
+    if "is_logged_in" in st.user and st.button("Log in with single sign-on", key="sso_login"):
+        st.login()  # only where `[auth]` is configured: st.user then says whether someone is logged in
 
 
 def may_open(page: str) -> bool:
@@ -74,12 +96,17 @@ def may_open(page: str) -> bool:
 
 
 def logout() -> None:
+    """End this browser session's login (and its single sign-on, which would otherwise log it in again)."""
     token = st.session_state.pop(TOKEN, None)
     if token:
         accounts.logout(gateway.project(), token)
+    if st.user.get("is_logged_in"):
+        st.logout()
+    st.rerun()
 
 
 def sidebar(found: Account) -> None:
     """Who is logged in, and the way out."""
     st.caption(markdown_text(f"Logged in as {found.name} ({found.role})"))
-    st.button("Log out", icon=":material/logout:", on_click=logout, key="logout")
+    if st.button("Log out", icon=":material/logout:", key="logout"):
+        logout()

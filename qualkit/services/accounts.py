@@ -314,12 +314,40 @@ def _attempt(session: Session, name: str, password: str, moment: datetime,
         return _refused()
     if _hasher().check_needs_rehash(hashed):
         store.set_password_hash(session, account.id, _hasher().hash(password))
+    return _open_login(session, account, moment, lifetime, method="password")
+
+
+def _open_login(session: Session, account: Account, moment: datetime, lifetime: timedelta,
+                method: str) -> Login:
     store.record_success(session, account.id)
     store.end_logins(session, account.id, expired_by=moment)
     token = secrets.token_urlsafe(32)
     store.add_login(session, account.id, _token_hash(token), moment + lifetime)
-    log_event(session, account.name, "login", "account", account.id)
+    log_event(session, account.name, "login", "account", account.id, method=method)
     return Login(token, replace(account, failures=0, retry_at=None), moment + lifetime)
+
+
+def single_sign_on(project: Project, name: str, *, now: datetime | None = None,
+                   lifetime: timedelta = LOGIN_LIFETIME) -> Login:
+    """A login for the account named `name` (an e-mail address, as the institution's identity provider
+    gives it) once that provider has verified who this is: the app calls it only with the identity
+    Streamlit's OIDC login (`st.login`) vouches for. No password; the account's role applies as for any
+    login. Refused, and logged, when no enabled account has that name."""
+    moment = _now(now)
+    with project.transaction() as session:
+        account = store.account_named(session, name.strip())
+        if account is None or account.disabled:
+            log_event(session, "(unknown account)" if account is None else account.name, "login_failed",
+                      "account", None if account is None else account.id,
+                      reason="no account for single sign-on" if account is None else "disabled")
+            outcome: Login | LoginError = LoginError(
+                "your single sign-on identity has no enabled account in this project.",
+                "Ask a project owner to add an account named with your e-mail address.")
+        else:
+            outcome = _open_login(session, account, moment, lifetime, method="single sign-on")
+    if isinstance(outcome, LoginError):
+        raise outcome
+    return outcome
 
 
 def _matches(hashed: str, password: str) -> bool:

@@ -35,12 +35,16 @@ def gated_page() -> None:
 
 @pytest.fixture
 def start(monkeypatch: pytest.MonkeyPatch) -> Callable[[services.Project], AppTest]:
-    def run(project: services.Project) -> AppTest:
+    def run(project: services.Project, user: dict[str, object] | None = None) -> AppTest:
+        """The page on `project`; `user` is what Streamlit's OIDC login would say (st.user)."""
         st.cache_data.clear()
         st.cache_resource.clear()
         monkeypatch.setenv("QUALKIT_PROJECT", str(project.folder))
         monkeypatch.delenv("QUALKIT_READ_ONLY", raising=False)
-        return AppTest.from_function(gated_page, default_timeout=60).run()
+        at = AppTest.from_function(gated_page, default_timeout=60)
+        if user is not None:
+            at.user = user
+        return at.run()
     return run
 
 
@@ -119,6 +123,31 @@ def test_an_expired_login_asks_again(team: services.Project, start: Callable[...
     at.run()
     assert [t.label for t in at.text_input] == ["Name", "Password"]
     assert "qualkit_login" not in at.session_state
+
+
+def test_without_single_sign_on_configured_only_the_form_shows(team: services.Project,
+                                                                start: Callable[..., AppTest]) -> None:
+    assert [b.label for b in start(team).button] == ["Log in"]
+    assert [b.label for b in start(team, {"is_logged_in": False}).button] == [
+        "Log in", "Log in with single sign-on"]
+
+
+def test_single_sign_on_logs_in_to_the_account_named_with_the_email(
+        team: services.Project, start: Callable[..., AppTest]) -> None:
+    accounts.add_account(team, "vic@example.org", "viewer", "unused passphrase")
+    at = start(team, {"is_logged_in": True, "email": "vic@example.org", "name": "Vic"})
+    assert not at.exception
+    assert "Hello vic@example.org" in texts(at) and "Pages: themes, reports" in texts(at)
+    with team.sessions() as session:
+        assert events.events(session, actions={"login"})[0].data == {"method": "single sign-on"}
+
+
+def test_single_sign_on_without_an_account_is_refused(team: services.Project,
+                                                       start: Callable[..., AppTest]) -> None:
+    at = start(team, {"is_logged_in": True, "email": "stranger@example.org"})
+    assert "no enabled account" in at.error[0].value
+    assert not any(t.startswith("Hello") for t in texts(at))
+    assert [b.label for b in at.button] == ["Log out of single sign-on"]
 
 
 def test_serving_beyond_loopback_needs_accounts(tmp_path: Path, team: services.Project) -> None:
