@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, load_only
 
 from qualkit.model.coding import Coding, Status
 from qualkit.store import codebooks, repository
@@ -188,7 +188,7 @@ class AcceptedPlace:
 
 def accepted_places(session: Session) -> list[AcceptedPlace]:
     """Every accepted coding with its segment's document, participant and resolved group."""
-    query = (repository.segment_query()
+    query = (repository.segment_query().options(load_only(SegmentRow.id))  # not the texts: ids and labels
              .add_columns(CodeRow.key, CodeAssignmentRow.span_start, CodeAssignmentRow.span_end,
                           CodeAssignmentRow.run_id)
              .join(CodeAssignmentRow, CodeAssignmentRow.segment_id == SegmentRow.id)
