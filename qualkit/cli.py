@@ -142,7 +142,7 @@ def _print_refi_import(report: services.RefiImportReport) -> None:
                                       + ("" if book.new else ", unchanged") + ";")
     out.print(f"{report.file}:{stored} {len(report.documents)} document(s) added, "
               f"{len(report.reused)} already there; {report.codings} coding(s) added "
-              f"({report.already} already there), "
+              f"({report.already} already there), {report.rejected} rejected decision(s), "
               f"{report.participants} participant(s), {report.memos} memo(s).", highlight=False)
     for message in report.notes:
         out.print(message, highlight=False)
@@ -281,11 +281,15 @@ def _counts_table(status: services.ProjectStatus) -> None:
 @command
 def status(project: ProjectArg) -> None:
     """Summary of the project: size, participants and counts by stakeholder group."""
-    s = services.project_status(services.open_project(project))
+    opened = services.open_project(project)
+    s = services.project_status(opened)
     out.print(f"{s.name}\n  database: {s.database}\n  documents: {s.documents} ({s.words:,} words)\n"
               f"  segments: {s.segments} ({s.codable} codable)\n  participants: {s.participants}\n"
               f"  events logged: {s.events}", highlight=False)
     _counts_table(s)
+    state = services.anonymisation_state(opened)
+    if state.stale:
+        err.print(tagged("Anonymisation:", "yellow", state.describe()))
 
 
 @command
@@ -465,6 +469,7 @@ def redactions(project: ProjectArg,
         out.print(f"Recorded {decided} decision(s).", highlight=False)
     if add or accept or reject:
         return
+    services.ensure_anonymised(opened)  # the list is what is stored: bring it up to date first
     for item in services.list_redactions(opened, status=status, label=label, document=document, limit=limit):
         context = f"{item.before[-40:]}[{item.original}]{item.after[:40]}".replace("\n", " ")
         out.print(f"#{item.id} {item.label:8} -> {item.replacement}  {item.status}  {item.document}  "
@@ -581,6 +586,9 @@ def code(project: ProjectArg,
               f"candidates stored for review (run {summary.run_id}); {summary.replaced} earlier rows of this "
               f"coder replaced; {summary.skipped_decided} pairs already decided by people left alone.",
               highlight=False)
+    settings = ", ".join(f"{key}={value}" for key, value in sorted(summary.parameters.items()))
+    out.print(f"Embedder: {summary.embedder or '(none)'}; parameters: {settings or '(defaults)'}.",
+              highlight=False, markup=False)
 
 
 @command
@@ -712,6 +720,10 @@ SuggestionsOption = Annotated[bool, typer.Option(
     "--include-suggestions", help="Also count machine suggestions nobody has reviewed (marked as such).")]
 
 
+ContextOption = Annotated[bool, typer.Option(
+    "--context", help="Quote a coded part of a turn with the sentences around it.")]
+
+
 def _report_options(group_by: str, code: list[str] | None, group: list[str] | None, where: list[str] | None,
                     include_suggestions: bool, **extra: Any) -> services.ReportOptions:
     pairs = []
@@ -738,6 +750,7 @@ def report(project: ProjectArg,
            every_group: Annotated[bool, typer.Option(
                "--every-group", help="Quote each theme from every group that raised it (default: the two "
                                      "that raised it most).")] = False,
+           context: ContextOption = False,
            output: Annotated[Path | None, typer.Option("--output", "-o", help="Folder to write to (default: "
                                                        "a dated folder in the project's reports/).")] = None,
            ) -> None:
@@ -748,7 +761,7 @@ def report(project: ProjectArg,
     formats = list(REPORT_FORMATS) if "all" in chosen else chosen
     options = _report_options(group_by, code, group, where, include_suggestions, quotes_per_group=quotes,
                               include_empty=include_empty, framework=framework,
-                              quote_every_group=every_group)
+                              quote_every_group=every_group, context=context)
     for path in services.write_report(services.open_project(project), formats, options, output):
         out.print(f"Wrote {path}", highlight=False)
 
@@ -762,6 +775,7 @@ def export(project: ProjectArg,
            where: WhereFilter = None, include_suggestions: SuggestionsOption = False,
            code_paths: Annotated[bool, typer.Option(help="Quote table: add REFI-style code paths.")] = False,
            binary: Annotated[bool, typer.Option(help="matrix-csv: 1/0 presence rather than counts.")] = False,
+           context: ContextOption = False,
            ) -> None:
     """Export anonymised tables: the quote table (quotes-csv, quotes-xlsx) or the case x code matrix
     (matrix-csv, matrix-xlsx); or, not anonymised, the whole project for NVivo, ATLAS.ti, MAXQDA or
@@ -775,7 +789,7 @@ def export(project: ProjectArg,
             err.print(tagged("Not exported:", "yellow", message))
         return
     options = _report_options(group_by, code, group, where, include_suggestions, code_paths=code_paths,
-                              binary=binary)
+                              binary=binary, context=context)
     result = services.export(services.open_project(project), what.value, output, options)
     out.print(f"Wrote {result.rows} row(s) to {result.path}", highlight=False)
 

@@ -102,8 +102,9 @@ def test_init_import_participants_show_status_segments(tmp_path: Path, transcrip
     assert code == 0 and "Applied 1 row(s)" in out and "Keyworkers" in out
     for what in ("documents", "segments", "participants", "counts"):
         assert run("show", project, what)[0] == 0
-    code, out, _ = run("status", project)
+    code, out, err = run("status", project)
     assert code == 0 and "documents: 1" in out and "Keyworkers" in out
+    assert "has not been anonymised yet" in " ".join(err.split())  # the state, said, not fixed by a read
     code, out, _ = run("segments", project, "--jsonl")
     records = [json.loads(line) for line in out.splitlines()]
     assert len(records) == 5
@@ -179,6 +180,7 @@ def test_code_without_a_coder_runs_the_one_qualkit_toml_names(coding_project: tu
     settings.write_text(text.replace('coder = "ensemble"', 'coder = "testkeyword"'), encoding="utf-8")
     code, out, _ = run("code", project)
     assert code == 0 and "testkeyword.v1 on 6 segments" in out
+    assert "parameters: (defaults)" in " ".join(out.split())
 
 
 def test_code_review_and_evaluate(coding_project: tuple[Path, Path]) -> None:

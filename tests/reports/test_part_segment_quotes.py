@@ -82,3 +82,16 @@ def test_the_pandas_frame_shows_the_coded_words(project: services.Project) -> No
     assert dict(zip(raw["code"], raw["text"], strict=True)) == {"trust": PHRASE, "housing": NAMED}
     widened = notebook.codings_frame(anonymised=False, context=True)
     assert widened.set_index("code").loc["trust", "text"] == f"You fill it all in and {PHRASE}."
+
+
+def test_the_cli_quotes_with_context_on_request(project: services.Project, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from qualkit.cli import app
+
+    for flags, expected in (((), PHRASE), (("--context",), f"You fill it all in and {PHRASE}.")):
+        target = tmp_path / f"quotes{len(flags)}.csv"
+        result = CliRunner().invoke(app, ["export", str(project.folder), "--format", "quotes-csv", *flags,
+                                          "-o", str(target)])
+        assert result.exit_code == 0, result.output
+        assert quotes_by_theme(csv_rows(target))["Trust"] == expected
