@@ -180,7 +180,9 @@ def test_services_refuse_what_the_role_may_not_do_and_events_name_the_account(
     with pytest.raises(NotAllowedError, match="edit codebook"):
         accounts.perform(coder, services.save_codebook, team, None)
     assert not (tmp_path / "key.json").exists() and not (tmp_path / "raw.qdpx").exists()
-    accounts.perform(coder, services.add_memo, team, "project", None, "a note", "Cara Coder")
+    with pytest.raises(NotAllowedError, match="may not act as 'Olu Owner'"):
+        accounts.perform(coder, services.add_memo, team, "project", None, "a note", author="Olu Owner")
+    accounts.perform(coder, services.add_memo, team, "project", None, "a note", author="Cara Coder")
     with team.sessions() as session:
         newest = events.events(session, actions={"add_memo"}, limit=1)
     assert [e.actor for e in newest] == ["Cara Coder"]

@@ -87,6 +87,9 @@ SERVICE_NEEDS: dict[str, Permission] = {
     "export_refi": Permission.EXPORT_RAW,
 }
 
+# Arguments of services that name the person acting (`decide`'s reviewer, `add_memo`'s author).
+PERSON_ARGUMENTS = frozenset({"reviewer", "author"})
+
 # The app's pages each role may open (by module name under qualkit/app/pages/): a viewer reads the
 # anonymised themes and reports only; a direct URL to any other page is refused.
 PAGE_NEEDS: dict[str, Permission] = {
@@ -143,8 +146,12 @@ def require(account: Account, service: str) -> None:
 
 def perform(account: Account, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """`fn(*args, **kwargs)` done as `account`: refused unless its role allows `fn`, and every event it
-    logs names the account."""
+    logs names the account (a decision or memo may not name anyone else as its reviewer or author)."""
     require(account, fn.__name__)
+    for person in PERSON_ARGUMENTS & kwargs.keys():
+        if kwargs[person] != account.name:
+            raise NotAllowedError(f"the account {account.name!r} may not act as {kwargs[person]!r}.",
+                                  "Log in as that person to act under their name.")
     with acting_as(account.name):
         return fn(*args, **kwargs)
 
