@@ -39,6 +39,9 @@ READS = frozenset({
 })
 # Read services that `qualkit.services` does not re-export (yet): their module.
 READ_MODULES = {"search_corpus": "qualkit.services.search", "search_speakers": "qualkit.services.search"}
+# Reads no coding, decision or memo changes: keyed on the queue version, which those writes leave alone, so
+# coding the hits of a search does not search the corpus again.
+CODING_BLIND = frozenset({"search_corpus", "search_speakers"})
 
 
 # Services that write only files of anonymised output (and an audit event), never project data: the
@@ -77,7 +80,8 @@ def read(name: str, **kwargs: Any) -> Any:
     """`services.<name>(project, **kwargs)`, computed once per project version and arguments."""
     if name not in READS:
         raise ValueError(f"{name} is not a read-only service")
-    return _cached_read(str(project().folder.resolve()), read_only(), version(), name,
+    at_version = app_support.queue_version(project()) if name in CODING_BLIND else version()
+    return _cached_read(str(project().folder.resolve()), read_only(), at_version, name,
                         tuple(sorted(kwargs.items())))
 
 

@@ -146,3 +146,29 @@ def test_search_page_lists_hits_codes_them_and_undoes(corpus: services.Project,
     at.text_input(key="s_query").input("threatens").run()
     assert not at.exception, at.exception
     assert any("**threatened**" in m.value for m in at.markdown)
+
+
+def test_coding_the_hits_does_not_search_again_but_an_import_does(
+        corpus: services.Project, open_app: Callable[..., AppTest], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    real = search.search_corpus
+
+    def counted(project: services.Project, query: str, **filters: object) -> search.SearchResult:
+        calls.append(query)
+        return real(project, query, **filters)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search, "search_corpus", counted)
+    at = open_app(corpus, "search")
+    at.text_input(key="s_query").input("eviction").run()
+    at.multiselect(key="s_codes").set_value(["housing"]).run()
+    next(b for b in at.button if b.label.startswith("Code all 2 hits")).click().run()
+    assert not at.exception, at.exception
+    assert len(services.document_in_context(corpus, OTHER).codings) == 2 and calls == ["eviction"]
+    extra = tmp_path / "more" / "third.txt"
+    extra.parent.mkdir()
+    extra.write_text("P9: The eviction notice came on a Friday.\n", encoding="utf-8")
+    services.import_sources(corpus, [extra])
+    at.run()
+    assert calls == ["eviction", "eviction"]
+    assert any("3 hits in 2 segments of 2 documents" in c.value for c in at.caption)
