@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -62,13 +62,16 @@ def _values(parameters: object) -> Iterator[object]:
 
 
 def create_project_engine(url: str) -> Engine:
-    """An engine for `url`, migrated to the latest schema (backing up a SQLite file first)."""
+    """An engine for `url`, migrated to the latest schema (backing up a SQLite file first). A URL that
+    is wrong or unreachable, a database another application uses, or one a newer qualkit wrote is a
+    `ProjectError` saying what and how to fix it, and nothing is written to it."""
     try:
         parsed = make_url(url)
-    except ArgumentError as error:
-        raise ProjectError(f"'{url}' is not a database URL.",
+        engine = create_engine(parsed, **_engine_options(parsed))
+    except (ArgumentError, NoSuchModuleError, ImportError) as error:
+        raise ProjectError(f"'{display_url(url) if _parses(url) else url}' is not a database URL qualkit "
+                           f"can open ({error}).",
                            "Use sqlite:///path/to/file.db or postgresql://user@host/db.") from error
-    engine = create_engine(parsed)
     event.listen(engine, "before_cursor_execute", _refuse_huge_numbers)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _harden_sqlite)
@@ -76,26 +79,63 @@ def create_project_engine(url: str) -> Engine:
         refuse_foreign_code(engine)
         migrate(engine)
     except OperationalError as error:
-        raise ProjectError(f"cannot open the project database ({error.orig}).",
-                           "Check the path or URL and that you may write there.") from error
+        engine.dispose()
+        raise ProjectError(f"cannot open the project database {display_url(url)} ({_first_line(error)}).",
+                           _unreachable_fix(parsed.get_backend_name())) from error
     except DatabaseError as error:  # "file is not a database": a project.db that is something else
+        engine.dispose()
         raise ProjectError(f"{parsed.database or url} is not a qualkit project database ({error.orig}).",
                            "Check that this is the project you meant; restore project.db from a backup "
                            "(a project.db.*.bak file beside it) if it was overwritten.") from error
+    except ProjectError:
+        engine.dispose()
+        raise
     return engine
 
 
+def _engine_options(url: URL) -> dict[str, object]:
+    """Settings for a database server: a connection the server dropped (a restart) is replaced rather
+    than failing a page, and an unreachable server is reported after ten seconds, not minutes."""
+    if url.get_backend_name() != "postgresql":
+        return {}
+    connect_args = {} if "connect_timeout" in url.query else {"connect_timeout": 10}
+    return {"pool_pre_ping": True, "connect_args": connect_args}
+
+
+def _parses(url: str) -> bool:
+    try:
+        make_url(url)
+    except ArgumentError:
+        return False
+    return True
+
+
+def _first_line(error: OperationalError) -> str:
+    return str(error.orig).strip().splitlines()[0] if error.orig is not None else str(error)
+
+
+def _unreachable_fix(backend: str) -> str:
+    if backend == "postgresql":
+        return ("Check that the PostgreSQL server is running and reachable, and the URL's host, port, user, "
+                "password and database name (database_url in qualkit.toml).")
+    return "Check the path or URL and that you may write there."
+
+
 def refuse_foreign_code(engine: Engine) -> None:
-    """Refuse a database holding triggers or views, which qualkit never creates: in a project
-    received from elsewhere they could rewrite what is stored or shown (a trigger that rejects every
-    redaction would put real names in exports). SQLite's trusted_schema=OFF does not stop triggers."""
+    """Refuse a database holding triggers, views or rewrite rules, which qualkit never creates: in a
+    project received from elsewhere they could rewrite what is stored or shown (a trigger that rejects
+    every redaction would put real names in exports). SQLite's trusted_schema=OFF does not stop
+    triggers. On PostgreSQL only the project's schema counts: other schemas are other projects'."""
     backend = engine.url.get_backend_name()
     if backend == "sqlite":
         query = "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view') ORDER BY name"
     elif backend == "postgresql":
-        query = ("SELECT 'trigger', tgname FROM pg_trigger WHERE NOT tgisinternal UNION ALL "
-                 "SELECT 'view', table_name FROM information_schema.views "
-                 "WHERE table_schema = current_schema()")
+        query = ("SELECT 'trigger', t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                 "WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace "
+                 "UNION ALL SELECT 'view', table_name FROM information_schema.views "
+                 "WHERE table_schema = current_schema() "
+                 "UNION ALL SELECT 'rule', rulename FROM pg_rules WHERE schemaname = current_schema() "
+                 "ORDER BY 2")
     else:
         return
     with engine.connect() as connection:
@@ -110,11 +150,29 @@ def refuse_foreign_code(engine: Engine) -> None:
                            f"them (for SQLite: sqlite3 project.db '{drops}').")
 
 
+def refuse_other_applications(engine: Engine, revision: str | None) -> None:
+    """Refuse a database of another application (a URL one character off, a shared server's default
+    database): tables but no schema revision, or a revision but none of qualkit's tables. Migrating
+    would add qualkit's tables to it."""
+    with engine.connect() as connection:
+        tables = [name for name in inspect(connection).get_table_names() if name != "alembic_version"]
+    if (revision is None and tables) or (revision is not None and "code_assignments" not in tables):
+        shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+        raise ProjectError(
+            f"{display_url(engine.url.render_as_string(hide_password=False))} holds tables that are not "
+            f"a qualkit project's ({shown}), so it was not opened and nothing was written to it.",
+            "Point database_url in qualkit.toml at an empty database (or schema) of its own, or at "
+            "the project's own database.")
+
+
 def migrate(engine: Engine) -> None:
-    """Upgrade to the latest schema. A database from a newer qualkit (a revision this one does not know)
-    is refused before anything is written, backups included; a SQLite file is backed up first."""
-    if stored_revision(engine) == HEAD:
+    """Upgrade to the latest schema. A database of another application, or from a newer qualkit (a
+    revision this one does not know), is refused before anything is written, backups included; a
+    SQLite file is backed up first."""
+    revision = stored_revision(engine)
+    if revision == HEAD:
         return  # the usual case, decided without Alembic
+    refuse_other_applications(engine, revision)
     from alembic import command
     from alembic.config import Config
     from alembic.runtime.migration import MigrationContext
