@@ -18,7 +18,7 @@ from qualkit.app import gateway
 from qualkit.errors import QualkitError
 from qualkit.escaping import markdown_text
 from qualkit.services import accounts
-from qualkit.store.accounts import Account
+from qualkit.services.accounts import Account
 
 TOKEN = "qualkit_login"  # session state key of the login token
 

@@ -18,6 +18,28 @@ import types
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from qualkit.services.accounts import (
+        Account,
+        AccountError,
+        Login,
+        LoginError,
+        NotAllowedError,
+        Permission,
+        Role,
+        ServeError,
+        add_account,
+        authenticate,
+        check_can_listen,
+        disable_account,
+        has_accounts,
+        list_accounts,
+        logged_in,
+        logout,
+        perform,
+        reset_password,
+        set_role,
+        single_sign_on,
+    )
     from qualkit.services.agreement import (
         MACHINE,
         AgreementResult,
@@ -182,6 +204,11 @@ if TYPE_CHECKING:
 
 # The module (in this package) that defines each exported name.
 EXPORTS: dict[str, tuple[str, ...]] = {
+    "accounts": (
+        "Account", "AccountError", "Login", "LoginError", "NotAllowedError", "Permission", "Role",
+        "ServeError", "add_account", "authenticate", "check_can_listen", "disable_account", "has_accounts",
+        "list_accounts", "logged_in", "logout", "perform", "reset_password", "set_role", "single_sign_on",
+    ),
     "agreement": (
         "MACHINE", "AgreementResult", "AgreementSummary", "BlindSample", "CoderSummary", "DisagreementView",
         "PairSummary", "agreement", "agreement_summary", "blind_samples", "draw_blind_sample",
