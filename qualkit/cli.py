@@ -19,6 +19,7 @@ from rich.text import Text
 
 from qualkit import services  # lazy: a command imports only the use cases it calls
 from qualkit.app.options import APP_SCRIPT, streamlit_command
+from qualkit.app.serving import serve_command
 from qualkit.errors import QualkitError
 
 if TYPE_CHECKING:
@@ -807,6 +808,102 @@ def serve_app(project: Annotated[Path, typer.Argument(help="The project folder."
     out.print(f"Serving {project} on http://localhost:{port} (Ctrl+C stops it)", highlight=False)
     os.execv(sys.executable, streamlit_command(sys.executable, project, read_only=read_only, port=port))
 
+
+
+@on(app, "serve")
+def serve(project: ProjectArg,
+          host: Annotated[str, typer.Option(help="Address to listen on: 127.0.0.1 (this machine only), or "
+                                            "0.0.0.0 (every network) for a project with accounts.")]
+          = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="Port.")] = 8501,
+          read_only: Annotated[bool, typer.Option("--read-only", help="Themes and reports only, for "
+                                                  "everyone.")] = False) -> None:
+    """Serve the app for a team on HOST:PORT. Beyond this machine only when the project has accounts
+    (`qualkit users`), who then log in; put a reverse proxy with TLS in front (README: Team server)."""
+    opened = services.open_project(project)
+    services.check_can_listen(opened, host)
+    if not APP_SCRIPT.is_file():
+        raise QualkitError(f"the app script {APP_SCRIPT} is missing.",
+                           "Install qualkit from its repository (pip install -e .) to use the app.")
+    out.print(f"Serving {project} on http://{host}:{port} (Ctrl+C stops it)", highlight=False)
+    os.execv(sys.executable, serve_command(sys.executable, project, host=host, port=port,
+                                           read_only=read_only))
+
+
+# --- accounts: `qualkit users PROJECT add|list|set-role|disable|reset-password` -----------------------
+
+class Role(StrEnum):  # services.Role
+    owner = "owner"
+    coder = "coder"
+    viewer = "viewer"
+
+
+users_app = typer.Typer(help="Accounts of a shared project: who may log in to its app, with which role "
+                             "(owner, coder, viewer).", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(users_app, name="users")
+RoleOption = Annotated[Role, typer.Option(help="owner: everything, accounts and the key included; coder: "
+                                          "code, review, memos, redactions; viewer: themes and reports, "
+                                          "anonymised.")]
+PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help="Read the password from the first "
+                                             "line of stdin (scripts) instead of asking twice.")]
+
+
+@users_app.callback()
+def users(context: typer.Context, project: ProjectArg) -> None:
+    """Manage accounts: `qualkit users PROJECT add NAME --role coder`, `list`, `set-role`, `disable`,
+    `reset-password`. A project with accounts asks for a login in its app."""
+    context.obj = project
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@on(users_app, "add")
+def users_add(context: typer.Context,
+              name: Annotated[str, typer.Argument(help="The name to log in with (an e-mail for single "
+                                                  "sign-on).")],
+              role: RoleOption, password_stdin: PasswordStdin = False) -> None:
+    """Add an account (the first one must be an owner); the password is asked twice, hidden."""
+    account = services.add_account(services.open_project(context.obj), name, role.value,
+                                   _password(password_stdin))
+    out.print(f"Added {account.role} {account.name}.", highlight=False)
+
+
+@on(users_app, "list")
+def users_list(context: typer.Context) -> None:
+    """List the accounts with their roles."""
+    found = services.list_accounts(services.open_project(context.obj))
+    if not found:
+        out.print("No accounts: the app asks for no login and serves this machine only.")
+    for account in found:
+        out.print(f"{account.name} ({account.role}{', disabled' if account.disabled else ''})",
+                  highlight=False)
+
+
+@on(users_app, "set-role")
+def users_set_role(context: typer.Context, name: Annotated[str, typer.Argument(help="The account.")],
+                   role: RoleOption) -> None:
+    """Give an account another role (the last owner keeps theirs)."""
+    account = services.set_role(services.open_project(context.obj), name, role.value)
+    out.print(f"{account.name} is now {account.role}.", highlight=False)
+
+
+@on(users_app, "disable")
+def users_disable(context: typer.Context, name: Annotated[str, typer.Argument(help="The account.")]) -> None:
+    """Stop an account logging in (its open logins end; its events keep its name)."""
+    account = services.disable_account(services.open_project(context.obj), name)
+    out.print(f"Disabled {account.name}.", highlight=False)
+
+
+@on(users_app, "reset-password")
+def users_reset_password(context: typer.Context, name: Annotated[str, typer.Argument(help="The account.")],
+                         password_stdin: PasswordStdin = False) -> None:
+    """Set a new password (asked twice, hidden); the account's open logins end."""
+    account = services.reset_password(services.open_project(context.obj), name, _password(password_stdin))
+    out.print(f"New password set for {account.name}.", highlight=False)
 
 # --- several coders: blind samples, agreement, resolutions; memos --------------------------------
 

@@ -204,3 +204,62 @@ def test_every_service_the_app_calls_is_in_the_roles_table() -> None:
     assert {"decide", "theme_summaries", "write_report", "export_key", "export_refi"} <= called
     assert called <= set(accounts.SERVICE_NEEDS), called - set(accounts.SERVICE_NEEDS)
     assert set(accounts.PAGE_NEEDS) == {p.stem for p in (REPO / "qualkit" / "app" / "pages").glob("*.py")}
+
+
+# -- the command line ---------------------------------------------------------------------------------
+
+def cli(*args: object, stdin: str | None = None) -> tuple[int, str, str]:
+    from typer.testing import CliRunner
+
+    from qualkit.cli import app
+
+    result = CliRunner().invoke(app, [str(a) for a in args], input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_cli_roles_are_the_services_own() -> None:
+    from qualkit import cli as command_line
+
+    assert list(command_line.Role) == list(Role)
+
+
+def test_users_commands_manage_accounts(project: services.Project) -> None:
+    folder = project.folder
+    assert cli("users", folder, "list")[1].startswith("No accounts")
+    code, out, _ = cli("users", folder, "add", "Olu Owner", "--role", "owner", "--password-stdin",
+                       stdin=OWNER_PASSWORD + "\n")
+    assert code == 0 and out.strip() == "Added owner Olu Owner."
+    # asked twice, hidden: a second entry that differs is asked again
+    code, out, _ = cli("users", folder, "add", "Cara Coder", "--role", "coder",
+                       stdin=f"{CODER_PASSWORD}\nsomething else\n{CODER_PASSWORD}\n{CODER_PASSWORD}\n")
+    assert code == 0 and "Added coder Cara Coder." in out and CODER_PASSWORD not in out
+    assert authenticate(project, "Cara Coder", CODER_PASSWORD).account.role == "coder"
+    assert cli("users", folder, "set-role", "Cara Coder", "--role", "viewer")[1].strip() == (
+        "Cara Coder is now viewer.")
+    assert cli("users", folder, "reset-password", "Cara Coder", "--password-stdin",
+               stdin="a brand new passphrase\n")[0] == 0
+    assert cli("users", folder, "disable", "Cara Coder")[1].strip() == "Disabled Cara Coder."
+    assert cli("users", folder, "list")[1].splitlines() == ["Cara Coder (viewer, disabled)",
+                                                            "Olu Owner (owner)"]
+    code, _, err = cli("users", folder, "add", "Ed", "--role", "coder", "--password-stdin", stdin="short\n")
+    assert code == 1 and "shorter than 10 characters" in err
+    code, _, err = cli("users", folder, "disable", "Olu Owner")
+    assert code == 1 and "only owner" in err
+
+
+def test_serve_beyond_loopback_needs_accounts(project: services.Project,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from qualkit import cli as command_line
+
+    started: list[list[str]] = []
+    monkeypatch.setattr(command_line.os, "execv", lambda _python, argv: started.append(argv))
+    code, _, err = cli("serve", project.folder, "--host", "0.0.0.0", "--port", "8600")
+    assert code == 1 and "no accounts" in err and "127.0.0.1" in err and started == []
+    assert cli("serve", project.folder)[0] == 0  # loopback: as `qualkit app`
+    accounts.add_account(project, "Olu Owner", "owner", OWNER_PASSWORD)
+    code, out, _ = cli("serve", project.folder, "--host", "0.0.0.0", "--port", "8600")
+    assert code == 0 and "http://0.0.0.0:8600" in out
+    command = started[-1]
+    assert command[command.index("--server.address") + 1] == "0.0.0.0"
+    assert command[command.index("--server.headless") + 1] == "true"
+    assert command[command.index("--project") + 1] == str(project.folder.resolve())
