@@ -49,7 +49,6 @@ from benchmarks_md import write_section
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import average_precision_score, cohen_kappa_score
 
-from qualkit.coders import ensemble_v2  # noqa: F401  (registers ensemble.v3 until base.BUILT_IN lists it)
 from qualkit.coders.base import DEFAULT_VERSIONS, Label, Unit, make_coder
 from qualkit.coders.batch import code_units
 from qualkit.coders.embeddings import CachedEmbedder, MemoryCache, MiniLMEmbedder
