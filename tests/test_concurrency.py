@@ -30,7 +30,7 @@ from coding_doubles import BagOfWordsEmbedder, write_sources, write_units
 
 pytestmark = pytest.mark.slow
 WRITERS = 4
-PER_WRITER = 60
+PER_WRITER = 500
 # A writer: decide each (segment, code) by finding its current suggestion; retry when the coder run
 # replaced it meanwhile. Prints nothing on success; any traceback fails the test.
 WRITER = """
