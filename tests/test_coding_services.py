@@ -451,3 +451,48 @@ def test_the_default_coder_codes_a_few_demo_segments(tmp_path: Path) -> None:
     assert (summary.embedder, summary.parameters) == (MINILM_ID, {})
     queue = services.review_queue(project, 5)
     assert queue and all(0 <= item.score <= 1 and item.rationale for item in queue)
+
+
+def _mixed_order_by_definition(items: list, limit: int, vectors: dict) -> list:
+    """The review order as its docstring defines it, item by item (slow, obviously right)."""
+    from qualkit.services.coding import DIVERSITY
+
+    left, picked = list(items), []
+    while left and len(picked) < limit:
+        def value(item) -> float:  # type: ignore[no-untyped-def]
+            uncertainty = 1.0 - 2.0 * abs((0.5 if item.score is None else item.score) - 0.5)
+            likeness = 0.0
+            for other in picked:
+                if other.segment_id == item.segment_id:
+                    likeness = 1.0
+                    break
+                a, b = vectors.get(item.id), vectors.get(other.id)
+                if a is not None and b is not None:
+                    likeness = max(likeness, float(a @ b))
+            same_code = sum(other.code == item.code for other in picked) / max(len(picked), 1)
+            return (1 - DIVERSITY) * uncertainty + DIVERSITY * (1.0 - likeness) - 0.1 * same_code
+        best = max(left, key=value)
+        picked.append(best)
+        left.remove(best)
+    return picked
+
+
+def test_the_mixed_order_is_its_definition_computed_incrementally() -> None:
+    from qualkit.services.coding import mixed_order
+    from qualkit.store.assignments import ReviewItem
+
+    rng = np.random.default_rng(7)
+    for trial in range(20):
+        count = int(rng.integers(1, 40))
+        items = [ReviewItem(n, int(rng.integers(0, count // 2 + 1)), "d", None, None, "t",
+                            f"code{rng.integers(0, 4)}", "C", "suggested",
+                            None if rng.random() < 0.1 else round(float(rng.random()), 2), True, None, None,
+                            "m", None, None) for n in range(count)]
+        vectors = {}
+        for item in items:
+            if rng.random() < 0.8:  # some segments have no cached vector
+                v = rng.normal(size=8)
+                vectors[item.id] = np.round(v / np.linalg.norm(v), 3)
+        limit = int(rng.integers(1, count + 2))
+        expected = [i.id for i in _mixed_order_by_definition(items, limit, vectors)]
+        assert [i.id for i in mixed_order(items, limit, vectors)] == expected, trial

@@ -233,25 +233,39 @@ def mixed_order(items: list[assignments.ReviewItem], limit: int,
                 vectors: dict[int, np.ndarray | None]) -> list[assignments.ReviewItem]:
     """Greedy: uncertainty (1 at score 0.5, 0 at 0 or 1) plus DIVERSITY times unlikeness to the
     picked items (1 - the highest cosine to one of their segments; a segment picked already or
-    without a cached vector counts as its own likeness), less a little for a code already picked."""
-    left = list(items)
+    without a cached vector counts as its own likeness), less a little for a code already picked.
+
+    Each item's likeness is kept up to date as items are picked (one matrix-vector product per pick),
+    so ranking n candidates costs O(limit x n), not O(limit x n x picked)."""
+    count = len(items)
+    if count == 0 or limit <= 0:
+        return []
+    uncertainty = np.array([1.0 - 2.0 * abs((0.5 if i.score is None else i.score) - 0.5) for i in items])
+    with_vector = np.array([vectors.get(i.id) is not None for i in items])
+    matrix = (np.stack([vectors[i.id] if with_vector[k] else np.zeros_like(next(
+        v for v in vectors.values() if v is not None)) for k, i in enumerate(items)])
+        if with_vector.any() else None)
+    code_of = {code: n for n, code in enumerate(dict.fromkeys(i.code for i in items))}
+    codes = np.array([code_of[i.code] for i in items])
+    segments = np.array([i.segment_id for i in items])
+    likeness = np.zeros(count)  # the highest cosine to a picked item
+    same_segment = np.zeros(count, dtype=bool)  # a picked item is on the same segment
+    picked_per_code = np.zeros(len(code_of))
+    left = np.ones(count, dtype=bool)
     picked: list[assignments.ReviewItem] = []
-    while left and len(picked) < limit:
-        def value(item: assignments.ReviewItem) -> float:
-            uncertainty = 1.0 - 2.0 * abs((0.5 if item.score is None else item.score) - 0.5)
-            likeness = 0.0
-            for other in picked:
-                if other.segment_id == item.segment_id:
-                    likeness = 1.0
-                    break
-                a, b = vectors.get(item.id), vectors.get(other.id)
-                if a is not None and b is not None:
-                    likeness = max(likeness, float(a @ b))
-            same_code = sum(other.code == item.code for other in picked) / max(len(picked), 1)
-            return (1 - DIVERSITY) * uncertainty + DIVERSITY * (1.0 - likeness) - 0.1 * same_code
-        best = max(left, key=value)  # ties: the store's order (most uncertain first)
-        picked.append(best)
-        left.remove(best)
+    while len(picked) < min(limit, count):
+        same_code = picked_per_code[codes] / max(len(picked), 1)
+        unlikeness = 1.0 - np.where(same_segment, 1.0, likeness)
+        value = (1 - DIVERSITY) * uncertainty + DIVERSITY * unlikeness - 0.1 * same_code
+        value[~left] = -np.inf
+        best = int(np.argmax(value))  # ties: the store's order (most uncertain first)
+        picked.append(items[best])
+        left[best] = False
+        picked_per_code[codes[best]] += 1
+        same_segment |= segments == segments[best]
+        if matrix is not None and with_vector[best]:
+            cosines = matrix @ matrix[best]
+            likeness = np.where(with_vector, np.maximum(likeness, cosines), likeness)
     return picked
 
 
