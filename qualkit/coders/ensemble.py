@@ -17,7 +17,7 @@ from typing import ClassVar, Self
 import numpy as np
 
 from qualkit.coders.base import Label, Suggestion, Unit, register
-from qualkit.coders.embeddings import CachedEmbedder, Embedder, MiniLMEmbedder
+from qualkit.coders.embeddings import MINILM_ID, CachedEmbedder, Embedder, MiniLMEmbedder
 from qualkit.coders.nlp import DEFAULT_PIPELINE
 from qualkit.coders.rules import RulesCoder
 from qualkit.coders.semantic import SemanticCoder, clip, logistic
@@ -27,7 +27,7 @@ from qualkit.model import Codebook
 
 @register("ensemble.v1")
 class EnsembleCoder:
-    model_id: ClassVar[str | None] = MiniLMEmbedder.model_id
+    model_id: ClassVar[str | None] = MINILM_ID
 
     def __init__(self, embedder: Embedder | None = None, spacy_model: str = DEFAULT_PIPELINE,
                  keyword_weight: float = 2.5, threshold: float = 1.5, shrinkage: float = 15.0,

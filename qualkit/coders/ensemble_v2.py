@@ -42,7 +42,7 @@ from sklearn.linear_model import LogisticRegression
 
 from qualkit.coders.base import Label, Suggestion, Unit, register
 from qualkit.coders.content import non_content
-from qualkit.coders.embeddings import CachedEmbedder, Embedder, MiniLMEmbedder
+from qualkit.coders.embeddings import MINILM_ID, CachedEmbedder, Embedder, MiniLMEmbedder
 from qualkit.coders.nlp import DEFAULT_PIPELINE
 from qualkit.coders.rules import RulesCoder
 from qualkit.coders.semantic import clip, code_texts
@@ -75,7 +75,7 @@ def prototypes(code: Code) -> list[str]:
 
 @register("ensemble.v2")
 class EnsembleCoderV2:
-    model_id: ClassVar[str | None] = MiniLMEmbedder.model_id
+    model_id: ClassVar[str | None] = MINILM_ID
 
     def __init__(self, embedder: Embedder | None = None, spacy_model: str = DEFAULT_PIPELINE,
                  keyword_weight: float = 1.0, sentence_weight: float = 0.3, long_words: int = 40,

@@ -21,7 +21,7 @@ from typing import ClassVar, Self
 import numpy as np
 
 from qualkit.coders.base import Label, Suggestion, Unit, register
-from qualkit.coders.embeddings import CachedEmbedder, Embedder, MiniLMEmbedder
+from qualkit.coders.embeddings import MINILM_ID, CachedEmbedder, Embedder, MiniLMEmbedder
 from qualkit.model import Code, Codebook
 
 
@@ -58,7 +58,7 @@ def logistic(margin: np.ndarray, slope: float) -> np.ndarray:
 class SemanticCoder:
     """Zero-shot from the codebook; accepted and rejected quotes join the prototypes."""
 
-    model_id: ClassVar[str | None] = MiniLMEmbedder.model_id
+    model_id: ClassVar[str | None] = MINILM_ID
 
     def __init__(self, embedder: Embedder | None = None, threshold: float = 1.5,
                  slope: float = 1.5, exclude_weight: float = 0.5) -> None:

@@ -17,7 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from qualkit.coders.base import Label, Suggestion, Unit, register
-from qualkit.coders.embeddings import CachedEmbedder, Embedder, MiniLMEmbedder
+from qualkit.coders.embeddings import MINILM_ID, CachedEmbedder, Embedder, MiniLMEmbedder
 from qualkit.coders.semantic import clip
 from qualkit.model import Codebook
 
@@ -47,7 +47,7 @@ def labelled_matrix(labels: Sequence[Label], codebook: Codebook) -> tuple[list[s
 class SupervisedCoder:
     """Few-shot to many-shot: takes over from zero-shot coders as decisions accumulate."""
 
-    model_id: ClassVar[str | None] = MiniLMEmbedder.model_id
+    model_id: ClassVar[str | None] = MINILM_ID
 
     def __init__(self, embedder: Embedder | None = None, min_examples: int = 3, C: float = 4.0) -> None:
         self.embedder = embedder
