@@ -199,10 +199,14 @@ def test_every_service_the_app_calls_is_in_the_roles_table() -> None:
                     node.args[1] if node.func.attr == "act" and len(node.args) > 1 else None)
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
                     called.add(first.value)
-                elif isinstance(first, ast.Attribute) and getattr(first.value, "id", "") == "services":
+                elif isinstance(first, ast.Attribute):  # services.decide, search.code_hits
                     called.add(first.attr)
-    assert {"decide", "theme_summaries", "write_report", "export_key", "export_refi"} <= called
+                elif isinstance(first, ast.Name):  # a service imported by name
+                    called.add(first.id)
+    assert {"decide", "theme_summaries", "write_report", "export_key", "export_refi", "code_hits",
+            "export_qdc"} <= called
     assert called <= set(accounts.SERVICE_NEEDS), called - set(accounts.SERVICE_NEEDS)
+    assert set(accounts.SERVICE_NEEDS) <= set(services.__all__)  # no misspelt service
     assert set(accounts.PAGE_NEEDS) == {p.stem for p in (REPO / "qualkit" / "app" / "pages").glob("*.py")}
 
 
