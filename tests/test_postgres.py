@@ -187,3 +187,22 @@ def test_a_copy_that_differs_from_its_source_is_an_error(project: services.Proje
     with pytest.raises(ProjectError, match=r"differs from the source in documents\b"):
         copy_project_database(project.config.database_url_for(project.folder),
                               f"sqlite:///{tmp_path / 'copy.db'}")
+
+
+def test_qualkit_db_copy_prints_every_tables_count_and_checksum(project: services.Project, transcript: Path,
+                                                                database: str, tmp_path: Path,
+                                                                request: pytest.FixtureRequest) -> None:
+    from typer.testing import CliRunner
+
+    from qualkit.cli import app
+
+    services.import_sources(project, [transcript])
+    source = project.config.database_url_for(project.folder)
+    other = (f"sqlite:///{tmp_path / 'moved.db'}" if database == "postgresql"
+             else request.getfixturevalue("postgres_url"))
+    result = CliRunner().invoke(app, ["db", "copy", source, other])
+    assert result.exit_code == 0, result.output
+    assert "documents: 1 of 1 rows, sha256 " in result.output
+    assert f"Copied {len(Base.metadata.tables)} tables; every row count and checksum matches" in result.output
+    again = CliRunner().invoke(app, ["db", "copy", source, other])
+    assert again.exit_code == 1 and "already holds a project" in " ".join(again.output.split())
