@@ -56,6 +56,15 @@ def test_a_wrong_or_unreachable_url_is_a_clear_error_without_its_password(url: s
     assert "secret" not in str(raised.value)
 
 
+def test_a_plain_postgresql_url_uses_psycopg_3(database: str, request: pytest.FixtureRequest) -> None:
+    if database != "postgresql":
+        pytest.skip("a PostgreSQL URL's driver")
+    postgres_url = request.getfixturevalue("postgres_url")
+    engine = create_project_engine(postgres_url.replace("postgresql+psycopg://", "postgresql://"))
+    assert engine.dialect.driver == "psycopg"
+    engine.dispose()
+
+
 def test_a_database_missing_on_a_reachable_server_names_the_fix(database: str, tmp_path: Path,
                                                                 request: pytest.FixtureRequest) -> None:
     if database == "sqlite":

@@ -67,6 +67,8 @@ def create_project_engine(url: str) -> Engine:
     `ProjectError` saying what and how to fix it, and nothing is written to it."""
     try:
         parsed = make_url(url)
+        if parsed.drivername == "postgresql":  # the driver qualkit installs, whatever SQLAlchemy's default
+            parsed = parsed.set(drivername="postgresql+psycopg")
         engine = create_engine(parsed, **_engine_options(parsed))
     except (ArgumentError, NoSuchModuleError, ImportError) as error:
         raise ProjectError(f"'{display_url(url) if _parses(url) else url}' is not a database URL qualkit "
