@@ -5,7 +5,7 @@ coder has just replaced gets a clear conflict or not-found error, and the person
 decides the replacement instead, as the app's review queue does after a refresh. An import killed
 mid-way leaves nothing behind.
 
-SQLite's documented limit: one writer at a time (the others wait, up to busy_timeout), so its writers
+SQLite's documented limit: one writer at a time (the others wait, up to LOCK_WAIT_MS), so its writers
 take turns where PostgreSQL's run side by side; both must lose nothing."""
 
 from __future__ import annotations

@@ -215,3 +215,35 @@ def test_qualkit_db_copy_prints_every_tables_count_and_checksum(project: service
     assert f"Copied {len(Base.metadata.tables)} tables; every row count and checksum matches" in result.output
     again = CliRunner().invoke(app, ["db", "copy", source, other])
     assert again.exit_code == 1 and "already holds a project" in " ".join(again.output.split())
+
+
+def test_a_change_kept_waiting_by_another_past_the_limit_is_a_clear_conflict(
+        project: services.Project, transcript: Path, database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from qualkit.errors import ConflictError
+
+    monkeypatch.setattr("qualkit.store.database.LOCK_WAIT_MS", 300)
+    opened = services.open_project(project.folder)  # new connections: the shorter wait applies
+    url = project.config.database_url_for(project.folder)
+    if database == "sqlite":
+        holder = sqlite3.connect(project.folder / "project.db", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another process's long write
+        release = holder.close
+    else:
+        engine = create_engine(url)
+        connection = engine.connect()
+        connection.execute(text("LOCK TABLE documents IN ACCESS EXCLUSIVE MODE"))
+
+        def release() -> None:
+            connection.close()
+            engine.dispose()
+    try:
+        with pytest.raises(ConflictError, match=r"busy with someone else's change .* nothing of yours was "
+                                                r"saved\. Try again in a moment\."):
+            services.import_sources(opened, [transcript])
+    finally:
+        release()
+    assert services.project_status(opened).documents == 0
+    services.import_sources(opened, [transcript])
+    assert services.project_status(opened).documents == 1

@@ -23,15 +23,37 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 HEAD = "0007"
 
 
+# How long a change waits for another's lock (a long import or coder run) before giving up with a
+# clear ConflictError, on either database.
+LOCK_WAIT_MS = 15000
+
+
 def _harden_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     """Per-connection SQLite settings: enforce foreign keys, let readers and one writer share the
     file (several app sessions), wait rather than fail on a lock, and ignore schema-embedded code
     in a project file received from elsewhere."""
     cursor = dbapi_connection.cursor()
-    for pragma in ("foreign_keys=ON", "journal_mode=WAL", "busy_timeout=15000",
+    for pragma in ("foreign_keys=ON", "journal_mode=WAL", f"busy_timeout={LOCK_WAIT_MS}",
                    "synchronous=NORMAL", "trusted_schema=OFF"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+
+
+def _bound_postgresql_waits(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    """A change waits for another's lock as long as on SQLite, then fails clearly, never for ever."""
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute(f"SET lock_timeout = {int(LOCK_WAIT_MS)}")
+    dbapi_connection.commit()
+
+
+# PostgreSQL's lock wait timed out, deadlock detected, serialisation failure: the transaction was rolled
+# back because of someone else's at the same time.
+_BUSY_STATES = {"55P03", "40P01", "40001"}
+
+
+def _busy(error: OperationalError) -> bool:
+    return (getattr(error.orig, "sqlstate", None) in _BUSY_STATES
+            or "database is locked" in str(error.orig))
 
 
 _INT64 = range(-(2 ** 63), 2 ** 63)
@@ -77,6 +99,8 @@ def create_project_engine(url: str) -> Engine:
     event.listen(engine, "before_cursor_execute", _refuse_huge_numbers)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _harden_sqlite)
+    elif parsed.get_backend_name() == "postgresql":
+        event.listen(engine, "connect", _bound_postgresql_waits)
     try:
         refuse_foreign_code(engine)
         migrate(engine)
@@ -251,8 +275,9 @@ def display_url(url: str) -> str:
 @contextmanager
 def transaction(factory: SessionFactory) -> Iterator[Session]:
     """One unit of work: everything inside commits together or not at all. A row changed or removed by
-    someone else meanwhile (a decision on a suggestion a coder's re-run just replaced) ends it with a
-    `ConflictError` saying so, and nothing of it is written."""
+    someone else meanwhile (a decision on a suggestion a coder's re-run just replaced), or a lock held by
+    someone else past LOCK_WAIT_MS, ends it with a `ConflictError` saying so, and nothing of it is
+    written."""
     try:
         with factory() as session, session.begin():
             yield session
@@ -261,3 +286,10 @@ def transaction(factory: SessionFactory) -> Iterator[Session]:
             "someone else changed or replaced what you were deciding on while you did (for example a "
             "coder or anonymisation run replacing its suggestions); nothing of yours was saved.",
             "Look again (reload the page, or list it again) and decide on what is there now.") from error
+    except OperationalError as error:
+        if not _busy(error):
+            raise
+        raise ConflictError(
+            "the project was busy with someone else's change (a long import or run, or a change waiting "
+            f"on yours) for more than {LOCK_WAIT_MS // 1000} s; nothing of yours was saved.",
+            "Try again in a moment.") from error
