@@ -99,7 +99,8 @@ def test_refit_after_a_decision_with_2000_decisions_takes_under_two_seconds() ->
                                   "Attendance:", "## Housing and damp"])
 def test_document_structure_is_never_suggested(text: str) -> None:
     units = [Unit("n", text), Unit("c", "The damp came back and the landlord ignored us again."),
-             Unit("i", "I was so lonely, nobody to turn to."), Unit("s", "His teacher rang about attendance.")]
+             Unit("i", "I was so lonely, nobody to turn to."),
+             Unit("s", "His teacher rang about attendance.")]
     suggestions = list(coder().fit(units, HOUSING).suggest(units, HOUSING))
     assert [s for s in suggestions if s.unit_id == "n" and (s.suggested or s.score > 0)] == []
     assert any(s.unit_id == "c" and s.code_id == "housing" and s.suggested for s in suggestions)
@@ -138,3 +139,13 @@ def test_zero_shot_ranks_real_quotations_better_than_plain_cosine(inspection_quo
     ours = cohen_kappa_score(truth, scores.argmax(axis=1))
     plain = cohen_kappa_score(truth, cosine.argmax(axis=1))
     assert ours >= plain + 0.05, (ours, plain)
+
+
+def test_texts_without_a_countable_word_leave_word_evidence_out() -> None:
+    """Codes named "A" and "B" and units of stop words only: TF-IDF has no vocabulary, the coder still
+    scores every pair from the sentence model."""
+    letters = Codebook(name="letters", codes=[Code(id="a", name="A"), Code(id="b", name="B")])
+    units = [Unit("1", "it is"), Unit("2", "and so on")]
+    fitted = coder().fit(units, letters)
+    assert fitted.lexicon_ is None
+    assert len(list(fitted.suggest(units, letters))) == 4
