@@ -100,7 +100,9 @@ def test_four_writers_a_coder_and_an_anonymiser_lose_no_decision(tmp_path: Path,
     by_pair = defaultdict(list)
     for segment, code, status, reviewer in decided:
         by_pair[(segment, code)].append((status, reviewer))
-    assert set(by_pair) == set(wanted)  # none lost, none invented
+    lost, invented = set(wanted) - set(by_pair), {pair: by_pair[pair] for pair in set(by_pair) - set(wanted)}
+    assert not lost, f"{len(lost)} decisions lost, e.g. {sorted(lost)[:5]}"
+    assert not invented, f"{len(invented)} decided that nobody decided, e.g. {sorted(invented.items())[:5]}"
     for pair, accept in wanted.items():
         assert len(by_pair[pair]) == 1, (pair, by_pair[pair])  # stored once
         assert by_pair[pair][0][0] == (Status.ACCEPTED if accept else Status.REJECTED)
