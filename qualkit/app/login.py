@@ -12,6 +12,8 @@ is logged in to the account named with their e-mail address, with that account's
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import streamlit as st
 
 from qualkit.app import gateway
@@ -21,6 +23,7 @@ from qualkit.services import accounts
 from qualkit.services.accounts import Account
 
 TOKEN = "qualkit_login"  # session state key of the login token
+WANTED = "qualkit_wanted"  # the page (URL path, query) a browser asked for before logging in
 
 
 def team_project() -> bool:
@@ -46,6 +49,9 @@ def gate() -> Account | None:
         return None
     found = account()
     if found is None:
+        if WANTED not in st.session_state:  # a link followed before logging in opens after it
+            st.session_state[WANTED] = (urlsplit(st.context.url or "").path.rstrip("/").rsplit("/", 1)[-1],
+                                        st.query_params.to_dict())
         if st.user.get("is_logged_in"):
             _single_sign_on()
         else:
@@ -84,6 +90,14 @@ def _form() -> None:
         st.rerun()
     if "is_logged_in" in st.user and st.button("Log in with single sign-on", key="sso_login"):
         st.login()  # only where `[auth]` is configured: st.user then says whether someone is logged in
+
+
+def resume(pages: list[st.Page]) -> None:
+    """Just after a login, the page the browser asked for before it, if this login may open it."""
+    name, query = st.session_state.pop(WANTED, ("", {}))
+    page = next((page for page in pages if name and page.url_path == name), None)
+    if page is not None:
+        st.switch_page(page, query_params=query)
 
 
 def may_open(page: str) -> bool:
