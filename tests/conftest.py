@@ -23,11 +23,12 @@ from qualkit.coders import embeddings
 
 from coding_doubles import BagOfWordsEmbedder
 
-# The store, services, migration, agreement, anonymisation and report tests run on both databases;
-# the rest (ingestion, coders, app, REFI files, ...) reach the database through the same services
-# and stay on SQLite to keep CI short.
+# The store, services, migration, agreement, anonymisation, report, concurrency and account tests (a
+# team server's database is PostgreSQL) run on both databases; the rest (ingestion, coders, app, REFI
+# files, ...) reach the database through the same services and stay on SQLite to keep CI short.
 BOTH_DATABASES = ("test_services.py", "test_coding_services.py", "test_anonymisation_services.py",
-                  "test_agreement.py", "test_memos.py", "reports/", "test_postgres.py", "test_concurrency.py")
+                  "test_agreement.py", "test_memos.py", "reports/", "test_postgres.py", "test_concurrency.py",
+                  "test_accounts.py")
 # Tests that open the SQLite file itself (project.db, sqlite3): there is none on PostgreSQL.
 SQLITE_FILE_TESTS = ("test_init_is_safe_to_rerun", "test_a_received_project_with_a_trigger_is_refused",
                      "test_sqlite_file_opened_from_elsewhere_is_hardened")
