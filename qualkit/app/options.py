@@ -30,7 +30,7 @@ def parse_options(argv: Sequence[str], env: Mapping[str, str]) -> AppOptions:
     return AppOptions(project, read_only)
 
 
-APP_SCRIPT = Path(__file__).resolve().parents[2] / "app.py"
+APP_SCRIPT = Path(__file__).resolve().parent / "entry" / "main.py"  # inside the package: installed or not
 
 
 def streamlit_command(python: str, project: Path, *, read_only: bool = False, port: int = 8501) -> list[str]:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from qualkit.app import gateway
 from qualkit.errors import QualkitError
 from qualkit.escaping import html_text, markdown_text
+
+# Page links name pages by absolute path: the entry point may be the package's main.py or the
+# checkout's app.py launcher, and a relative path would be read against whichever is running.
+DOCUMENT_PAGE = str(Path(__file__).resolve().parent / "pages" / "document.py")
 
 # Every text from data shown through Markdown (quotes, codes, names, labels, memos) goes through `md`
 # (or `quote_block`): `qualkit.escaping`'s one rule, so no transcript line becomes a link, an image that

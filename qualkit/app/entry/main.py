@@ -1,7 +1,10 @@
-"""qualkit's app: `streamlit run app.py -- [--project PATH] [--read-only]` (or `qualkit app`).
+"""qualkit's app: `qualkit app [PROJECT] [--read-only]` runs this script with Streamlit (from a checkout,
+`streamlit run app.py -- --project PATH` runs it too, through the top-level launcher).
 
 A thin layer: pages live in qualkit/app/pages/ and reach the project only through qualkit.app.gateway,
-which calls qualkit.services.
+which calls qualkit.services. Everything it serves lies inside the package, so an installed qualkit
+serves the same app as a checkout. It sits in a folder of its own because Streamlit reads a `pages/`
+folder beside the entry script as old-style pages, which would bypass `st.navigation` (and read-only).
 """
 
 from pathlib import Path
@@ -13,7 +16,8 @@ from qualkit.config import CONFIG_FILE
 from qualkit.errors import QualkitError
 
 # A local file: an emoji or ":material/...:" icon would be fetched from the internet by the browser.
-FAVICON = Path(__file__).resolve().parent / "qualkit" / "app" / "static" / "favicon.png"
+HERE = Path(__file__).resolve().parents[1]  # qualkit/app
+FAVICON = HERE / "static" / "favicon.png"
 st.set_page_config(page_title="qualkit", page_icon=str(FAVICON), layout="wide")
 
 folder = gateway.options().project
@@ -27,7 +31,7 @@ except QualkitError as error:
     st.error(str(error))
     st.stop()
 
-PAGES = "qualkit/app/pages"
+PAGES = HERE / "pages"
 sharing = [
     st.Page(f"{PAGES}/themes.py", title="Themes", icon=":material/insights:", default=read_only),
     st.Page(f"{PAGES}/reports.py", title="Reports & export", icon=":material/description:"),

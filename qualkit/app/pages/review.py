@@ -88,7 +88,7 @@ else:
         ui.quote_block(item.text, item.span)
         place = ((context.start + item.span[0], context.start + item.span[1]) if item.span
                  else (context.start, context.end))
-        st.page_link("qualkit/app/pages/document.py", label="Open in the document", icon=":material/article:",
+        st.page_link(ui.DOCUMENT_PAGE, label="Open in the document", icon=":material/article:",
                      query_params=ui.place_link(item.document, *place))
         with st.container(horizontal=True):
             st.button("Accept", type="primary", on_click=decide, args=(item.id, True), shortcut="A",

@@ -69,7 +69,7 @@ for hit in hits[:SHOWN]:
     with st.container(horizontal=True, vertical_alignment="center"):
         st.markdown(kwic(hit), width="stretch")
         place = f"{hit.document} · {hit.speaker}" if hit.speaker else hit.document
-        st.page_link("qualkit/app/pages/document.py", label=ui.md(place), icon=":material/article:",
+        st.page_link(ui.DOCUMENT_PAGE, label=ui.md(place), icon=":material/article:",
                      query_params=ui.place_link(hit.document, hit.start, hit.end))
 if len(hits) > SHOWN:
     st.caption(f"Showing the first {SHOWN} hits; coding covers all {len(hits)}.")

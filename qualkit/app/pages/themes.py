@@ -79,5 +79,5 @@ for quote in quotes:
     ui.quote_block(quote.text)
     if not gateway.read_only():  # the Document page shows the original text: not in a read-only app
         place = gateway.read("segment_context", segment_id=quote.segment_id)
-        st.page_link("qualkit/app/pages/document.py", label="Open in the document", icon=":material/article:",
+        st.page_link(ui.DOCUMENT_PAGE, label="Open in the document", icon=":material/article:",
                      query_params=ui.place_link(place.document, *(quote.span or (place.start, place.end))))
