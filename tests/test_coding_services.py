@@ -447,7 +447,7 @@ def test_the_default_coder_codes_a_few_demo_segments(tmp_path: Path) -> None:
     services.import_sources(project, [tmp_path / "quotes.txt"])
     services.import_codebook(project, REPO / "codebooks" / "family_support.yaml")
     summary = services.run_coder(project)  # the coder and embedder a new project's qualkit.toml names
-    assert summary.coder == "ensemble.v1" and summary.units >= 4 and summary.stored > 0
+    assert summary.coder == "ensemble.v3" and summary.units >= 4 and summary.stored > 0
     assert (summary.embedder, summary.parameters) == (MINILM_ID, {})
     queue = services.review_queue(project, 5)
     assert queue and all(0 <= item.score <= 1 and item.rationale for item in queue)

@@ -7,7 +7,6 @@ project are cached once per process.
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 from collections.abc import Callable
@@ -35,10 +34,8 @@ READS = frozenset({
     "project_status", "list_documents", "list_participants", "current_codebook", "review_queue",
     "list_redactions", "list_terms", "theme_summaries", "accepted_codings", "list_memos",
     "anonymised_segments", "agreement_summary", "document_in_context", "segment_context",
-    "search_corpus", "search_speakers",
+    "search_corpus", "search_speakers", "configured_coder", "anonymisation_state",
 })
-# Read services that `qualkit.services` does not re-export (yet): their module.
-READ_MODULES = {"search_corpus": "qualkit.services.search", "search_speakers": "qualkit.services.search"}
 # Reads no coding, decision or memo changes: keyed on the queue version, which those writes leave alone, so
 # coding the hits of a search does not search the corpus again.
 CODING_BLIND = frozenset({"search_corpus", "search_speakers"})
@@ -89,8 +86,7 @@ def read(name: str, **kwargs: Any) -> Any:
 def _cached_read(folder: str, asked_read_only: bool, at_version: int, name: str,
                  kwargs: tuple[tuple[str, Any], ...]) -> Any:
     """`at_version` is only a cache key: a write moves it on, so the read is done again."""
-    module = importlib.import_module(READ_MODULES[name]) if name in READ_MODULES else services
-    return getattr(module, name)(_open(folder, asked_read_only), **dict(kwargs))
+    return getattr(services, name)(_open(folder, asked_read_only), **dict(kwargs))
 
 
 def queue(**filters: Any) -> list[Any]:

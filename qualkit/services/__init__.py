@@ -113,6 +113,7 @@ if TYPE_CHECKING:
         MachineSinceRun,
         ReviewOrder,
         add_coding,
+        configured_coder,
         decide,
         decide_many,
         evaluate,
@@ -232,8 +233,8 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     ),
     "coding": (
         "SUGGEST_FLOOR", "CodeSinceRun", "CodingRunSummary", "HumanCodingsReport", "MachineSinceRun",
-        "ReviewOrder", "add_coding", "decide", "decide_many", "evaluate", "import_human_codings",
-        "machine_agreement_since_run", "review_queue", "run_coder",
+        "ReviewOrder", "add_coding", "configured_coder", "decide", "decide_many", "evaluate",
+        "import_human_codings", "machine_agreement_since_run", "review_queue", "run_coder",
     ),
     "demo": ("DEMO_CODINGS", "DemoReport", "build_demo"),
     "discovery": ("discover_topics", "promote_topic"),

@@ -77,6 +77,11 @@ def choose_coder(project: Project, coder_name: str | None = None) -> CoderChoice
     return CoderChoice(coder, parameters, embedder.model_id)
 
 
+def configured_coder(project: Project) -> str:
+    """The registry name of the coder a run uses when none is named (`[coding] coder` in qualkit.toml)."""
+    return _configured_coder(project.config.coding.coder)
+
+
 def _configured_coder(name: str) -> str:
     """The registry name qualkit.toml's `[coding] coder` stands for."""
     try:

@@ -158,7 +158,7 @@ def test_coding_the_hits_does_not_search_again_but_an_import_does(
         calls.append(query)
         return real(project, query, **filters)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(search, "search_corpus", counted)
+    monkeypatch.setattr(services, "search_corpus", counted)  # what the gateway calls
     at = open_app(corpus, "search")
     at.text_input(key="s_query").input("eviction").run()
     at.multiselect(key="s_codes").set_value(["housing"]).run()

@@ -79,7 +79,7 @@ def test_suggestions_are_deterministic(coder_name: str) -> None:
 def test_registry_names_are_versioned_and_families_resolve_to_latest() -> None:
     assert {"rules.v1", "semantic.v1", "supervised.v1", "ensemble.v1", "ensemble.v2"} <= set(coder_names())
     assert all(name.rsplit(".", 1)[1].startswith("v") for name in coder_names())
-    assert type(make_coder("ensemble")).name == "ensemble.v1"  # the default until the sets confirm v2
+    assert type(make_coder("ensemble")).name == "ensemble.v3"  # the default the development sets chose
     assert type(make_coder("ensemble.v2")).name == "ensemble.v2"
     assert type(make_coder("semantic")).name == "semantic.v1"
     with pytest.raises(NotFoundError, match="Choose one of"):

@@ -21,7 +21,7 @@ from coding_doubles import BagOfWordsEmbedder
 
 def test_names_and_families_resolve() -> None:
     assert set(BUILT_IN) <= set(coder_names())
-    assert resolve_coder("ensemble") == "ensemble.v1"  # the default until the sets confirm v2
+    assert resolve_coder("ensemble") == "ensemble.v3"  # the default the development sets chose
     assert resolve_coder("semantic") == "semantic.v1"
     assert resolve_coder("ensemble.v2") == "ensemble.v2"
     with pytest.raises(NotFoundError, match=r"no coder named 'oracle'\. Choose one of: .*rules\.v1"):
@@ -33,7 +33,7 @@ def test_parameters_are_the_coders_own_less_what_callers_provide() -> None:
     assert "negation_window" in rules and isinstance(rules["negation_window"], int)
     assert not RESOURCES & set(rules)
     assert not RESOURCES & set(coder_parameters("ensemble"))
-    assert coder_parameters("ensemble") == coder_parameters("ensemble.v1")
+    assert coder_parameters("ensemble") == coder_parameters("ensemble.v3")
 
 
 def test_an_undeclared_parameter_is_refused_by_name() -> None:

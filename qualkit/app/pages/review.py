@@ -150,7 +150,8 @@ with agreement:
 
 with st.expander("Re-run a coder"):
     coders = services.available_coders()
-    default = coders.index("ensemble.v1") if "ensemble.v1" in coders else 0
+    configured = gateway.read("configured_coder")
+    default = coders.index(configured) if configured in coders else 0
     chosen = st.selectbox("Coder", coders, index=default)
     if st.button("Run", icon=":material/play_arrow:"):
         with st.spinner(f"Running {chosen}…"):
