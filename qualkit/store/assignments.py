@@ -66,9 +66,14 @@ def delete_suggestions(session: Session, coder: str, codebook: str, keep: set[tu
         .where(CodeAssignmentRow.coder == coder, CodeAssignmentRow.status == Status.SUGGESTED,
                CodebookRow.name == codebook))
     doomed = [row_id for row_id, segment, key in own if (segment, key) not in keep]
+    deleted = 0
     for i in range(0, len(doomed), CHUNK):
-        session.execute(delete(CodeAssignmentRow).where(CodeAssignmentRow.id.in_(doomed[i:i + CHUNK])))
-    return len(doomed)
+        # still suggested *now*: a person may have decided one since it was read (PostgreSQL's read
+        # committed lets that decision land in between), and a decision is never deleted
+        deleted += session.execute(delete(CodeAssignmentRow).where(
+            CodeAssignmentRow.id.in_(doomed[i:i + CHUNK]),
+            CodeAssignmentRow.status == Status.SUGGESTED)).rowcount
+    return deleted
 
 
 def add_many(session: Session, rows: list[dict[str, Any]]) -> None:
