@@ -496,3 +496,17 @@ def test_the_mixed_order_is_its_definition_computed_incrementally() -> None:
         limit = int(rng.integers(1, count + 2))
         expected = [i.id for i in _mixed_order_by_definition(items, limit, vectors)]
         assert [i.id for i in mixed_order(items, limit, vectors)] == expected, trial
+
+
+def test_an_id_names_one_coding_forever_so_a_stale_decision_finds_nothing(project: services.Project) -> None:
+    """A review card drawn before a coder re-run holds ids of suggestions the re-run deleted: deciding
+    one must say it is gone, never land on a new coding that happened to get the same id."""
+    services.run_coder(project, "testkeyword")
+    before = [item.id for item in services.review_queue(project, 50, order="uncertainty")]
+    newest = max(before)
+    services.remove_coding(project, newest, "Ana")  # the newest row goes, as a re-run deletes its own
+    services.run_coder(project, "testkeyword")  # new suggestions: none may take a freed id
+    after = {item.id for item in services.review_queue(project, 50, order="uncertainty")}
+    assert after and min(after) > newest
+    with pytest.raises(QualkitError, match="no coding with id"):
+        services.decide(project, newest, accept=True, reviewer="Ana")

@@ -150,6 +150,7 @@ class CodeAssignmentRow(Base):
     """A code on a segment (or a sub-span of it), with its status and provenance."""
 
     __tablename__ = "code_assignments"
+    __table_args__ = ({"sqlite_autoincrement": True},)  # an id names one coding for good (migration 0008)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"), index=True)
@@ -215,6 +216,7 @@ class RedactionRow(Base):
     are not. Together with the events this is the anonymisation log."""
 
     __tablename__ = "redactions"
+    __table_args__ = ({"sqlite_autoincrement": True},)  # one redaction for good (migration 0008)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
