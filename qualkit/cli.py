@@ -674,10 +674,19 @@ def _print_topics(found: list[Topic]) -> None:
 @command
 def evaluate(project: ProjectArg,
              against: Annotated[str, typer.Option(help="'machine', a coder name, or a person's name.")]
-             = "machine") -> None:
+             = "machine",
+             since_run: Annotated[bool, typer.Option(
+                 "--since-run", help="Only decisions people made after the coder ran (ones it could not "
+                                     "have learnt from): its own yes/no against them, per code.")] = False,
+             ) -> None:
     """Agreement between people's accepted codings and the machine (or another coder), per code, with
-    the number of decisions people made on each code (measure on decisions made after the coder ran)."""
-    report = services.evaluate(services.open_project(project), against)
+    the number of decisions people made on each code; --since-run: the fair test on decisions made
+    after the coder ran."""
+    opened = services.open_project(project)
+    if since_run:
+        _print_since_run(services.machine_agreement_since_run(opened, against), against)
+        return
+    report = services.evaluate(opened, against)
     out.print(f"{against} against people's codings on {report.units} segments:", highlight=False)
     table = Table(Column("code", no_wrap=True), "decided", "support", "predicted", "precision", "recall",
                   "F1", "kappa")
@@ -693,6 +702,20 @@ def evaluate(project: ProjectArg,
         low, high = report.macro_kappa_interval
         out.print(f"Macro kappa {_number(report.macro_kappa)}, 95% interval {low:.2f} to {high:.2f} "
                   f"(bootstrap over the {report.units} segments).", highlight=False)
+
+
+def _print_since_run(found: services.MachineSinceRun, against: str) -> None:
+    if not found.decisions:
+        out.print(f"No decisions on codings by {against} were made after it ran (this measures machine "
+                  "coders: 'machine' or a coder's name).", highlight=False)
+        return
+    out.print(f"{', '.join(found.coders)} against {found.decisions} decisions people made after it ran:",
+              highlight=False)
+    table = Table(Column("code", no_wrap=True), "decisions", "accepted", "agreement", "kappa")
+    for c in found.codes:
+        agreement = "-" if c.agreement is None else f"{c.agreement:.0%}"
+        table.add_row(c.code, str(c.decisions), str(c.accepted), agreement, _number(c.kappa))
+    out.print(table)
 
 
 def _number(value: float | None) -> str:

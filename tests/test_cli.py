@@ -15,7 +15,7 @@ from qualkit import services
 from qualkit.cli import app
 from qualkit.coders import embeddings
 
-from coding_doubles import SCHOOL_UNITS, BagOfWordsEmbedder, write_sources, write_units
+from coding_doubles import SCHOOL_UNITS, UNITS, BagOfWordsEmbedder, write_sources, write_units
 from paths import REPO
 
 runner = CliRunner()
@@ -201,6 +201,38 @@ def test_code_review_and_evaluate(coding_project: tuple[Path, Path]) -> None:
     assert code == 0 and "on 2 segments" in out and "macro average" in out and "housing" in out
     code, _, err = run("review", project, "--accept", "9999")
     assert code == 1 and "no coding with id 9999" in err
+
+
+def table_rows(out: str) -> dict[str, list[str]]:
+    """A rich table's body rows printed to `out`, by their first cell."""
+    rows = [[cell.strip() for cell in line.strip("│┃").split("│")] for line in out.splitlines()
+            if line.startswith("│")]
+    return {row[0]: row[1:] for row in rows}
+
+
+def test_evaluate_since_run_per_code_with_decisions(coding_project: tuple[Path, Path]) -> None:
+    project, codebook = coding_project
+    run("codebook", "import", project, codebook)
+    run("code", project, "--coder", "testkeyword")
+    code, out, _ = run("evaluate", project, "--since-run")
+    assert code == 0 and "No decisions on codings by machine were made after it ran" in out
+    opened = services.open_project(project)
+    segment = {s.text: s.id for s in services.iter_segments(opened)}
+    coding = {(item.segment_id, item.code): item.id for item in services.review_queue(opened, 100)}
+    units = [segment[text] for text, _, _ in UNITS]
+    # the coder said: trust yes on unit 1, no on 3; housing yes on 2 and 4; repairs no on 2 and 6
+    accept = [coding[units[0], "trust"], coding[units[1], "housing"]]
+    reject = [coding[units[2], "trust"], coding[units[3], "housing"], coding[units[1], "repairs"],
+              coding[units[5], "repairs"]]
+    decisions = [arg for flag, ids in (("--accept", accept), ("--reject", reject)) for i in ids
+                 for arg in (flag, i)]
+    assert run("review", project, *decisions, "--as", "ana")[0] == 0
+    code, out, _ = run("evaluate", project, "--since-run")
+    assert code == 0 and "testkeyword.v1 against 6 decisions people made after it ran" in out
+    # decisions, accepted, agreement, kappa: trust all agree (kappa 1); housing one of two (kappa 0: the
+    # coder said yes to both); repairs all agree, but neither side ever said yes (kappa undefined)
+    assert table_rows(out) == {"trust": ["2", "1", "100%", "1.00"], "housing": ["2", "1", "50%", "0.00"],
+                               "repairs": ["2", "0", "100%", "-"]}
 
 
 def test_topics_list_and_promote(coding_project: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
