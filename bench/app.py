@@ -3,6 +3,7 @@
 Usage::
 
     .venv/bin/python bench/app.py [--interviews 200] [--words 1500] [--demo demo-project] [--record]
+    .venv/bin/python bench/app.py --database postgresql [--postgres-url URL] --interviews 300 --words 6500
 
 What it does
 ------------
@@ -23,6 +24,12 @@ What it does
 4. Baseline, in the same run: the same ``AppTest`` machinery running a one-line script, the floor no
    page can go below. Target: interactions under 300 ms once models are loaded; the long document
    drawn in under 1 s.
+5. With ``--database postgresql``, the generated corpus is measured on SQLite and on PostgreSQL in the
+   same run: the built project's rows are copied into a new PostgreSQL database (``qualkit db copy``'s
+   service, so both hold the same rows) before either is measured, on the server ``--postgres-url`` or
+   ``QUALKIT_TEST_POSTGRES_URL`` names, else on a throwaway cluster (``tests/pg.py``). Each interaction's
+   p50 and p95 on both, and PostgreSQL's against SQLite's. Target: every page's p95 under 300 ms on
+   PostgreSQL (issue 13, at about 30,000 segments: ``--interviews 300 --words 6500``).
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -44,6 +52,7 @@ os.environ.setdefault("QUALKIT_USER", "bench")
 import streamlit as st
 from benchmarks_md import write_section
 from ingest import generate_corpus
+from postgres_copy import postgres_database, postgres_twin
 from streamlit.testing.v1 import AppTest
 
 from qualkit import services
@@ -221,6 +230,39 @@ def render(args: argparse.Namespace, results: list[tuple[str, dict[str, float], 
     return "\n".join(lines).rstrip()
 
 
+def p95(values: list[float]) -> float:
+    """The 95th percentile, interpolated between the measured times (the slowest one for under 20)."""
+    return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else values[0]
+
+
+def render_databases(repeats: int, label: str, sqlite: tuple[dict[str, float], dict[str, list[float]]],
+                     postgres: tuple[dict[str, float], dict[str, list[float]]]) -> str:
+    """The same interactions on SQLite and PostgreSQL: p50 and p95 of each, PostgreSQL / SQLite (p50);
+    the target is every page's p95 under 300 ms on PostgreSQL."""
+    (cold_sqlite, runs_sqlite), (cold_postgres, runs_postgres) = sqlite, postgres
+    lines = [f"**SQLite and PostgreSQL, same run: {label}**", "",
+             f"Server time per interaction ({repeats} runs each; p95 interpolated, so with few runs it is "
+             "close to the slowest). PostgreSQL: the same rows copied from the SQLite project before either "
+             "was measured.", "",
+             "| interaction | SQLite p50 ms | SQLite p95 ms | PostgreSQL p50 ms | PostgreSQL p95 ms "
+             "| PostgreSQL / SQLite (p50) |", "|---|---:|---:|---:|---:|---:|"]
+    for name, times in runs_sqlite.items():
+        on_pg = runs_postgres[name]
+        lines.append(f"| {name} | {statistics.median(times):.0f} | {p95(times):.0f} | "
+                     f"{statistics.median(on_pg):.0f} | {p95(on_pg):.0f} | "
+                     f"{statistics.median(on_pg) / statistics.median(times):.2f} |")
+    lines += ["", "Cold first load of each page (SQLite / PostgreSQL): "
+              + ", ".join(f"{page} {ms:.0f} / {cold_postgres[page]:.0f} ms"
+                          for page, ms in cold_sqlite.items())
+              + ".", ""]
+    pages = {name: p95(times) for name, times in runs_postgres.items() if "(a write)" not in name}
+    over = {name: ms for name, ms in pages.items() if ms >= TARGET_MS}
+    verdict = ("met" if not over else
+               "not met: " + "; ".join(f"{name} {ms:.0f} ms" for name, ms in over.items()))
+    lines += [f"Target (every page's p95 under {TARGET_MS} ms on PostgreSQL): **{verdict}**."]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--interviews", type=int, default=200)
@@ -230,45 +272,73 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="keep a copy of the built project in this new folder")
     parser.add_argument("--built", type=Path, help="measure a copy of a project kept with --keep instead of "
                                                    "building one (the same corpus for a before/after pair)")
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite",
+                        help="postgresql: measure the generated corpus on SQLite and on PostgreSQL")
+    parser.add_argument("--postgres-url", help="the PostgreSQL server for --database postgresql (default: "
+                                               "QUALKIT_TEST_POSTGRES_URL, else a throwaway cluster)")
     parser.add_argument("--record", action="store_true", help="write the section into BENCHMARKS.md")
     parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="qualkit-bench-app-"))
     try:
-        results = []
-        if args.demo:
-            shutil.copytree(args.demo, workdir / "demo")
-            demo = services.open_project(workdir / "demo")
-            services.anonymise_project(demo)
-            results.append(("Demo project", *measure(demo, args.repeats)))
-        if args.built:
-            shutil.copytree(args.built, workdir / "big")
-            big = services.open_project(workdir / "big")
-        else:
-            print(f"Building a {args.interviews}-interview project ...", file=sys.stderr)
-            started = time.perf_counter()
-            big = build_corpus_project(workdir / "big", args.interviews, args.words)
-            pending = services.review_queue(big, limit=10**7, order="uncertainty")
-            services.decide_many(big, accept=[item.id for item in pending[::3]], reviewer="bench")
-            print(f"built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-            if args.keep:
-                shutil.copytree(big.folder, args.keep)
-        status = services.project_status(big)
-        suggestions = len(services.review_queue(big, limit=10**7, order="score"))
-        accepted = len(services.review_queue(big, limit=10**7, order="score", status="accepted"))
-        label = (f"Generated corpus: {args.interviews} interviews of ~{args.words} words "
-                 f"({status.words:,} words, {status.segments:,} segments, {status.codable:,} codable, "
-                 f"{suggestions + accepted:,} suggestions, {accepted:,} of them accepted)")
-        results.append((label, *measure(big, args.repeats)))
-        drawn = render_document(workdir, args.repeats)
-        text = render(args, results, baseline(args.repeats), drawn)
-        print(text)
-        if args.record:
-            command = "bench/app.py" + (f" --demo {args.demo}" if args.demo else "")
-            write_section(args.out, SECTION, f".venv/bin/python {command} --record", text)
+        with ExitStack() as stack:
+            run(args, workdir, stack)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
+
+
+def run(args: argparse.Namespace, workdir: Path, stack: ExitStack) -> None:
+    """Build or copy the projects, measure them, print (and with --record write) the section."""
+    results = []
+    if args.demo:
+        shutil.copytree(args.demo, workdir / "demo")
+        demo = services.open_project(workdir / "demo")
+        services.anonymise_project(demo)
+        results.append(("Demo project", *measure(demo, args.repeats)))
+    if args.built:
+        shutil.copytree(args.built, workdir / "big")
+        big = services.open_project(workdir / "big")
+    else:
+        print(f"Building a {args.interviews}-interview project ...", file=sys.stderr)
+        started = time.perf_counter()
+        big = build_corpus_project(workdir / "big", args.interviews, args.words)
+        pending = services.review_queue(big, limit=10**7, order="uncertainty")
+        services.decide_many(big, accept=[item.id for item in pending[::3]], reviewer="bench")
+        print(f"built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        if args.keep:
+            shutil.copytree(big.folder, args.keep)
+    status = services.project_status(big)
+    suggestions = len(services.review_queue(big, limit=10**7, order="score"))
+    accepted = len(services.review_queue(big, limit=10**7, order="score", status="accepted"))
+    label = (f"Generated corpus: {args.interviews} interviews of ~{args.words} words "
+             f"({status.words:,} words, {status.segments:,} segments, {status.codable:,} codable, "
+             f"{suggestions + accepted:,} suggestions, {accepted:,} of them accepted)")
+    twin = None
+    if args.database == "postgresql":  # copied before either is measured: the same rows in both
+        database = stack.enter_context(postgres_database(args.postgres_url))
+        twin = postgres_twin(big, workdir / "big-postgresql", database.url)
+    cold, runs = measure(big, args.repeats)
+    results.append((label, cold, runs))
+    compared = (render_databases(args.repeats, label, (cold, runs), measure(twin, args.repeats))
+                if twin is not None else None)
+    drawn = render_document(workdir, args.repeats)
+    text = render(args, results, baseline(args.repeats), drawn)
+    if compared:
+        text += "\n\n" + compared
+    print(text)
+    if args.record:
+        write_section(args.out, SECTION, f".venv/bin/python {command_line(args)} --record", text)
+
+
+def command_line(args: argparse.Namespace) -> str:
+    """The command that measured what is recorded (the options that change it)."""
+    words = [f"--demo {args.demo}" if args.demo else "",
+             f"--interviews {args.interviews} --words {args.words}"
+             if (args.interviews, args.words) != (200, 1500) else "",
+             f"--repeats {args.repeats}" if args.repeats != 7 else "",
+             "--database postgresql" if args.database == "postgresql" else ""]
+    return " ".join(["bench/app.py", *(word for word in words if word)])
 
 
 if __name__ == "__main__":
