@@ -377,6 +377,7 @@ def _methods(data: ReportInput, sizes: list[GroupSize], names: dict[str, str]) -
               _figure(c.alpha), _figure(c.character_alpha), f"{c.disagreements} ({c.resolved})"]
              for c in data.coder_pairs],
             "Segment level, pooled over codes, uncoded text included; alpha also at character level."))
+    blocks += _since_run(data)
     blocks.append(Paragraph(
         "Counting: a segment is a speaker turn, a case-note entry or a paragraph. A theme's count is the "
         "number of segments coded with that code itself (a parent code does not include its sub-codes), each "
@@ -387,6 +388,23 @@ def _methods(data: ReportInput, sizes: list[GroupSize], names: dict[str, str]) -
         "Anonymisation: every quote, participant label and document name is shown through the project's "
         "anonymisation, with identifiers replaced by pseudonyms."))
     return blocks
+
+
+def _since_run(data: ReportInput) -> list[Block]:
+    """Per code, the machine's agreement with people on decisions made after it ran (ones it could not
+    have learnt from), with the decisions behind each figure so a reader can weigh it."""
+    if data.since_run is None:
+        return []
+    if not any(c.decisions for c in data.since_run):
+        return [Paragraph("No person has decided on a machine coding since the machine ran, so its agreement "
+                          "with people on new decisions is not known yet.")]
+    names = {t.key: t.name for t in data.themes}
+    return [Table(
+        "Machine agreement since run", ["Code", "Decisions", "Accepted", "Agreement", "Cohen's kappa"],
+        [[names[c.code], c.decisions, c.accepted, _figure(c.agreement), _figure(c.kappa)]
+         for c in data.since_run if c.code in names],
+        "Per code: the machine's own yes or no on its codings against people's decisions made after it ran "
+        "(decisions it could not have learnt from). A figure resting on few decisions says little.")]
 
 
 def _figure(value: float | None) -> str:

@@ -230,6 +230,18 @@ class CoderPair:
 
 
 @dataclass(frozen=True)
+class CodeSinceRun:
+    """The machine's own yes/no on one code against what people decided about its codings after it ran:
+    decisions it could not have learnt from, so a fair test that grows as review goes on."""
+
+    code: str
+    decisions: int
+    accepted: int  # of those, how many the person said the code applies to
+    agreement: float | None  # share of decisions where the machine's yes/no was the person's
+    kappa: float | None  # Cohen's (None: no variance to measure it on)
+
+
+@dataclass(frozen=True)
 class ReportInput:
     title: str
     codebook: str
@@ -246,6 +258,7 @@ class ReportInput:
     include_empty: bool = False  # list themes (and framework rows) with nothing coded
     framework: bool = False  # add the framework matrix (participants x themes with quotes)
     quote_every_group: bool = False  # quote each theme from every group, not the two that raised it most
+    since_run: tuple[CodeSinceRun, ...] | None = None  # per code; None: no machine coder has run
 
     def group_name(self, value: str, view: TextView) -> str:
         """How outputs show a group value: as stored (stakeholder groups, roles, attribute values are

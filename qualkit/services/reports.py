@@ -24,6 +24,7 @@ from qualkit.reports.model import (
     NO_GROUP,
     Agreement,
     CoderPair,
+    CodeSinceRun,
     CodingFact,
     ReportInput,
     SegmentFact,
@@ -38,7 +39,7 @@ from qualkit.reports.quotes import coded_text
 from qualkit.services.agreement import agreement_summary
 from qualkit.services.anonymisation import anonymised_view, ensure_anonymised
 from qualkit.services.codebooks import codebook_row
-from qualkit.services.coding import evaluate
+from qualkit.services.coding import evaluate, machine_agreement_since_run
 from qualkit.services.projects import Project, current_user
 from qualkit.store import Session, report_facts
 from qualkit.store import codebooks as codebooks_store
@@ -134,6 +135,12 @@ def _agreement(project: Project) -> Agreement | None:
                      report.macro_kappa_interval)
 
 
+def _since_run(project: Project, codebook: str | None) -> tuple[CodeSinceRun, ...]:
+    """Per code, the machine against people's decisions made after it ran, for the methods appendix."""
+    found = machine_agreement_since_run(project, codebook=codebook)
+    return tuple(CodeSinceRun(c.code, c.decisions, c.accepted, c.agreement, c.kappa) for c in found.codes)
+
+
 def _coder_pairs(project: Project) -> tuple[CoderPair, ...]:
     """Inter-coder agreement for the methods appendix (blind samples' coders, else every two people
     who coded a document in common)."""
@@ -172,7 +179,9 @@ def report_input(project: Project, options: ReportOptions = ReportOptions(), *,
                        provenance, options.include_suggestions, _scope(options),
                        _agreement(project) if with_agreement else None,
                        _coder_pairs(project) if with_agreement else (), options.include_empty,
-                       options.framework, options.quote_every_group)
+                       options.framework, options.quote_every_group,
+                       since_run=_since_run(project, options.codebook)
+                       if with_agreement and provenance.coders else None)
 
 
 # --- reports -------------------------------------------------------------------------------------
