@@ -213,3 +213,27 @@ def test_review_shows_agreement_between_two_coders(coded: services.Project,
     at.run()
     (table,) = [d.value for d in at.dataframe if "coders" in d.value.columns]
     assert table["coders"].tolist() == ["Ana / Ben"] and table["agreement"].tolist() == [1.0]
+
+
+def test_review_shows_the_machines_agreement_since_it_ran(coded: services.Project,
+                                                          open_app: Callable[..., AppTest]) -> None:
+    at = open_app(coded, "review")
+    at.session_state["since_run_open"] = True
+    at.run()
+    assert "Nobody has decided on a machine coding since the coder ran" in texts(at)
+    coding = {(i.segment_id, i.code): i for i in services.review_queue(coded, limit=100)}
+    said = {key: item.predicted for key, item in coding.items()}
+    trust = [key for key in coding if key[1] == "trust"]  # the coder said yes to one, no to the other
+    assert sorted(said[key] for key in trust) == [False, True]
+    for key in trust:  # accepted both: agreement one of two; the person never said no (kappa 0)
+        services.decide(coded, coding[key].id, True, reviewer="Ana")
+    housing = [key for key in coding if key[1] == "housing"]  # yes to both
+    services.decide(coded, coding[housing[0]].id, False, reviewer="Ana")
+    at = open_app(coded, "review")
+    at.session_state["since_run_open"] = True
+    at.run()
+    (table,) = [d.value for d in at.dataframe if "decisions" in d.value.columns]
+    assert table["code"].tolist() == ["Trust", "Housing", "Repairs"]
+    assert table["decisions"].tolist() == [2, 1, 0] and table["accepted"].tolist() == [2, 0, 0]
+    assert table["agreement"].tolist()[:2] == [0.5, 0.0] and table["Cohen's kappa"].tolist()[0] == 0.0
+    assert "the 3 decisions people made after it ran" in texts(at)

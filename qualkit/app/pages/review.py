@@ -142,11 +142,31 @@ def show_agreement(summary: services.AgreementSummary) -> None:
                    "`qualkit blind-sample` so a colleague can double-code without seeing your codings.")
 
 
+def show_machine_since_run(found: services.MachineSinceRun) -> None:
+    if not found.decisions:
+        st.caption("Nobody has decided on a machine coding since the coder ran: the figures appear here as "
+                   "you accept and reject its suggestions.")
+        return
+    st.dataframe(pd.DataFrame([
+        {"code": names.get(c.code, c.code), "decisions": c.decisions, "accepted": c.accepted,
+         "agreement": c.agreement, "Cohen's kappa": c.kappa} for c in found.codes]),
+        hide_index=True, width="stretch")
+    st.caption(ui.md(f"{', '.join(found.coders)}: its own yes or no against the {found.decisions} decisions "
+                     "people made after it ran (ones it could not have learnt from). A figure resting on "
+                     "few decisions says little."))
+
+
 # Read only while open: agreement reads every coding, and a decision must not wait for it.
 agreement = st.expander("Agreement between coders", key="agreement_open", on_change="rerun")
 with agreement:
     if agreement.open:
         show_agreement(gateway.read("agreement_summary"))
+
+since_run = st.expander("The machine's agreement with people since it ran", key="since_run_open",
+                        on_change="rerun")
+with since_run:
+    if since_run.open:
+        show_machine_since_run(services.machine_agreement_since_run(gateway.project()))
 
 with st.expander("Re-run a coder"):
     coders = services.available_coders()
