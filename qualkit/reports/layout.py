@@ -361,6 +361,7 @@ def _methods(data: ReportInput, sizes: list[GroupSize], names: dict[str, str]) -
         Table("Coding provenance", ["How the coding came about", "Codings"], [
             ["Coded by people", p.by_people],
             ["Suggested by machine, accepted by a person", p.machine_accepted],
+            ["Scored lower by machine (not suggested), accepted by a person", p.candidates_accepted],
             ["Suggested by machine, rejected by a person", p.machine_rejected],
             ["Suggested by machine, not yet reviewed", p.pending],
         ], "Segment-code pairs with codes of this codebook, across the whole project."),

@@ -124,10 +124,11 @@ class Provenance:
     """How the codings of the codebook came about, in (segment, code) pairs."""
 
     by_people: int  # a person's own codings
-    machine_accepted: int  # suggested by a coder, accepted by a person
-    machine_rejected: int
+    machine_accepted: int  # suggested by a coder (it said yes), accepted by a person
+    machine_rejected: int  # suggested by a coder (it said yes), rejected by a person
     pending: int  # suggestions the coder said yes to that nobody has decided yet
     coders: tuple[str, ...] = ()  # machine coders with suggestions, e.g. "ensemble.v1"
+    candidates_accepted: int = 0  # a coder said no (a lower score, ranking only), a person accepted it
 
 
 def _coded_part(coding: Coding) -> tuple[int, int] | None:
@@ -172,6 +173,7 @@ def coding_facts(codings: Iterable[Coding], keys: set[str], include_suggestions:
     Who first applied an accepted one: a person or a coder. `codings` come in the order they last
     changed, so a later decision overrides an earlier one. The provenance counts every code."""
     decided: dict[tuple[int, str], Status] = {}
+    decided_by_machine: dict[tuple[int, str], bool] = {}  # the latest decision was on a coder's own yes
     accepted_by: dict[tuple[int, str], list[Coding]] = {}  # the accepted codings on each pair
     by_person: set[tuple[int, str]] = set()
     said_yes: dict[tuple[int, str], list[Coding]] = {}
@@ -185,17 +187,22 @@ def coding_facts(codings: Iterable[Coding], keys: set[str], include_suggestions:
                 said_yes.setdefault(pair, []).append(coding)
             continue
         decided[pair] = coding.status
+        decided_by_machine[pair] = coding.machine and coding.predicted is not False
         if coding.status == Status.ACCEPTED:
             accepted_by.setdefault(pair, []).append(coding)
             if not coding.machine:
                 by_person.add(pair)
     accepted = [pair for pair, status in decided.items() if status == Status.ACCEPTED]
     pending = [pair for pair in said_yes if pair not in decided]
+    said_yes_first = [pair for pair in accepted if pair not in by_person
+                      and any(c.predicted is not False for c in accepted_by[pair])]
     provenance = Provenance(
         by_people=sum(pair in by_person for pair in accepted),
-        machine_accepted=sum(pair not in by_person for pair in accepted),
-        machine_rejected=sum(status != Status.ACCEPTED for status in decided.values()),
-        pending=len(pending), coders=tuple(sorted(coders)))
+        machine_accepted=len(said_yes_first),
+        machine_rejected=sum(status == Status.REJECTED and decided_by_machine[pair]
+                             for pair, status in decided.items()),
+        pending=len(pending), coders=tuple(sorted(coders)),
+        candidates_accepted=sum(pair not in by_person for pair in accepted) - len(said_yes_first))
     facts = [CodingFact(s, k, Status.ACCEPTED, PERSON if (s, k) in by_person else MACHINE,
                         spans=_spans(accepted_by[(s, k)])) for s, k in accepted if k in keys]
     if include_suggestions:

@@ -2,7 +2,8 @@
 
 Four JSONL units (coding_doubles.UNITS) and an interview with a named parent, her son, her landlord,
 her street and her town, so that exports can be checked for identifiers. Codings: people's own,
-machine suggestions (the keyword test coder), one suggestion accepted, one rejected, one pending.
+machine suggestions (the keyword test coder), one suggestion accepted, one lower-scored candidate
+rejected, one pending.
 """
 
 from __future__ import annotations

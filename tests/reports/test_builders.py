@@ -225,10 +225,28 @@ def test_coding_facts_take_the_latest_decision_and_who_applied_it_first() -> Non
     facts, provenance = coding_facts(codings, {"trust", "housing"}, include_suggestions=True)
     assert facts == [CodingFact(1, "trust", ACCEPTED, MACHINE),
                      CodingFact(3, "housing", SUGGESTED, MACHINE, 0.8)]
-    assert provenance == Provenance(by_people=1, machine_accepted=1, machine_rejected=1, pending=1,
+    # a person's own coding rejected is no machine suggestion; the coder's no (id 6) is no suggestion either
+    assert provenance == Provenance(by_people=1, machine_accepted=1, machine_rejected=0, pending=1,
                                     coders=("ensemble.v1",))
     accepted_only, _ = coding_facts(codings, {"trust", "housing"}, include_suggestions=False)
     assert [f.status for f in accepted_only] == [ACCEPTED]
+
+
+def test_provenance_counts_as_suggestions_only_what_the_coder_said_yes_to() -> None:
+    """One meaning of "suggestion": a lower-scored candidate is ranking information, whoever decides it."""
+    codings = [coding(1, 1, "trust", ACCEPTED, run="r1", predicted=True, score=0.7),  # a suggestion accepted
+               coding(2, 2, "trust", ACCEPTED, run="r1", predicted=False, score=0.4),  # a candidate accepted
+               coding(3, 3, "trust", Status.REJECTED, run="r1", predicted=False, score=0.3),  # one rejected
+               coding(4, 4, "trust", Status.REJECTED, run="r1", predicted=True, score=0.6),  # a yes rejected
+               coding(5, 5, "trust", SUGGESTED, run="r1", predicted=False, score=0.45),  # pending candidate
+               coding(6, 6, "trust", SUGGESTED, run="r1", predicted=True, score=0.8)]  # pending suggestion
+    facts, provenance = coding_facts(codings, {"trust"}, include_suggestions=True)
+    assert provenance == Provenance(by_people=0, machine_accepted=1, machine_rejected=1, pending=1,
+                                    coders=("ensemble.v1",), candidates_accepted=1)
+    assert [(f.segment_id, f.status) for f in facts] == [(1, ACCEPTED), (2, ACCEPTED), (6, SUGGESTED)]
+    methods = build_report(replace(data(), provenance=provenance), MarkingView(), with_charts=False)
+    (table,) = [t for t in methods.tables() if t.name == "Coding provenance"]
+    assert [row[1] for row in table.rows] == [0, 1, 1, 1, 1]
 
 
 def test_a_persons_part_segment_coding_keeps_its_spans_merged_and_a_whole_one_wins() -> None:
