@@ -237,3 +237,12 @@ def test_review_shows_the_machines_agreement_since_it_ran(coded: services.Projec
     assert table["decisions"].tolist() == [2, 1, 0] and table["accepted"].tolist() == [2, 0, 0]
     assert table["agreement"].tolist()[:2] == [0.5, 0.0] and table["Cohen's kappa"].tolist()[0] == 0.0
     assert "the 3 decisions people made after it ran" in texts(at)
+
+
+def test_review_calls_a_suggestion_only_what_the_coder_said_yes_to(coded: services.Project,
+                                                                   open_app: Callable[..., AppTest]) -> None:
+    at = open_app(coded, "review")
+    at.selectbox(key="f_code").set_value("repairs").run()  # the keyword coder said no to both (0.4)
+    assert "not suggested: the coder said no" in texts(at) and "0.40" in str(at.metric[0].value)
+    at.selectbox(key="f_code").set_value("housing").run()  # yes to both (0.7)
+    assert "suggested · by testkeyword.v1" in texts(at) and "not suggested" not in texts(at)

@@ -102,7 +102,9 @@ else:
         st.metric(ui.md(names.get(item.code, item.code_name)), score,
                   help="0.5 is the coder's decision boundary")
         reviewed = f" · reviewed by {item.reviewer}" if item.reviewer else ""
-        st.caption(ui.md(f"{item.status} · by {item.coder}{reviewed}"))
+        standing = ("not suggested: the coder said no, shown to learn from your decision"
+                    if item.status == Status.SUGGESTED and item.predicted is False else item.status)
+        st.caption(ui.md(f"{standing} · by {item.coder}{reviewed}"))
         if item.rationale:
             st.markdown(f"**Why:** {ui.md(item.rationale, line_start=False)}")
         others = [c for c in context.codings if c.id != item.id]
