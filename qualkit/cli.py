@@ -610,7 +610,8 @@ def review(project: ProjectArg,
            blind_for: Annotated[str | None, typer.Option(help="Code blind as this coder: on their blind "
                                                          "sample, hide others' codings and suggestions.")]
            = None) -> None:
-    """List suggestions to review, most uncertain first; or accept/reject them by id."""
+    """List machine codings to review: the coder's suggestions (yes) and lower-scored candidates (maybe),
+    most useful first; or accept/reject them by id."""
     opened = services.open_project(project)
     if accept or reject:
         decided = services.decide_many(opened, accept=accept or [], reject=reject or [],
