@@ -21,10 +21,10 @@ and re-embedding 5,000 generated segments with the tuned model; wall and CPU sec
 process's peak resident memory during each stage (VmHWM, reset before the stage where Linux
 allows, else ru_maxrss, which covers the whole process so far).
 
-Each part's table is kept in ~/.cache/qualkit-bench/finetune.json, so the parts can be measured in
-separate runs on a shared machine; `--record` writes what is kept.
+What each part measured is kept in ~/.cache/qualkit-bench/finetune.json, so the parts (and the
+splits) can be measured in separate runs on a shared machine; `--record` writes what is kept.
 
-    .venv/bin/python bench/finetune.py [--part quality|cost|both] [--record]
+    .venv/bin/python bench/finetune.py [--part quality|cost|both|none] [--splits 0 1 2] [--record]
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ import torch
 from benchmarks_md import write_section
 from sentence_transformers import SentenceTransformer
 from sentence_transformers.sentence_transformer.losses import CosineSimilarityLoss
+from transformers.utils import logging as transformers_logging
 
 from qualkit.coders.base import Label, Unit
 from qualkit.coders.embeddings import MINILM_ID, CachedEmbedder, MemoryCache, MiniLMEmbedder
@@ -95,7 +96,7 @@ def tune(pairs: Sequence[Pair], seed: int) -> SentenceTransformer:
     model.train()
     for start in range(0, len(pairs), BATCH):
         batch = pairs[start:start + BATCH]
-        features = [model.tokenize([p[0] for p in batch]), model.tokenize([p[1] for p in batch])]
+        features = [model.preprocess([p[0] for p in batch]), model.preprocess([p[1] for p in batch])]
         value = loss(features, torch.tensor([p[2] for p in batch], dtype=torch.float32))
         value.backward()
         optimiser.step()
@@ -131,15 +132,12 @@ def split(units: list[Unit], seed: int) -> tuple[list[Unit], list[Unit]]:
     return order[:cut], order[cut:]
 
 
-def quality_table(frozen: CachedEmbedder, seeds: Sequence[int]) -> str:
-    lines = ["| set | split | decisions (accepted) | pairs | tune seconds (wall) | top-1 kappa frozen | "
-             "top-1 kappa tuned | macro AP frozen | macro AP tuned |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    summary = []
+def quality_rows(frozen: CachedEmbedder, seeds: Sequence[int]) -> list[dict]:
+    """Per set and split: frozen against tuned, with what the tune saw and took."""
+    rows = []
     for data in coding.datasets():
         if "bare" in data.name:
             continue
-        rows: list[tuple[coding.Result, coding.Result]] = []
         for seed in seeds:
             train, test = split(data.units, seed)
             labels = coding.labels_for(train, data.gold, data.codebook)
@@ -148,23 +146,35 @@ def quality_table(frozen: CachedEmbedder, seeds: Sequence[int]) -> str:
             model = tune(pairs, seed)
             seconds = time.perf_counter() - started
             tuned = CachedEmbedder(TunedEmbedder(model, f"{data.name}:{seed}"), MemoryCache())
-            results = tuple(coding.result(data.gold, *coding.coder_system(CODER, embedder)(
+            frozen_result, tuned_result = (coding.result(data.gold, *coding.coder_system(CODER, embedder)(
                 train, test, data.gold, data.codebook), test, data.codebook) for embedder in (frozen, tuned))
-            rows.append(results)
-            before, after = results
-            lines.append(f"| {data.name} | {seed} | {len(labels)} ({sum(la.accepted for la in labels)}) | "
-                         f"{len(pairs)} | {seconds:.0f} | {coding.fmt(before.top1_kappa)} | "
-                         f"{coding.fmt(after.top1_kappa)} | {coding.fmt(before.macro_ap)} | "
-                         f"{coding.fmt(after.macro_ap)} |")
-            print(lines[-1], flush=True)
-        means = [coding.mean([r[i].top1_kappa for r in rows]) for i in (0, 1)]
-        aps = [coding.mean([r[i].macro_ap for r in rows]) for i in (0, 1)]
-        summary.append(f"| {data.name} | {coding.fmt(means[0])} | {coding.fmt(means[1])} | "
-                       f"{means[1] - means[0]:+.3f} | {coding.fmt(aps[0])} | {coding.fmt(aps[1])} | "
-                       f"{aps[1] - aps[0]:+.3f} |")
-    head = [f"Mean over splits {', '.join(map(str, seeds))} ({CODER}, 30% of units as decisions):", "",
-            "| set | top-1 kappa frozen | top-1 kappa tuned | change | macro AP frozen | macro AP tuned "
-            "| change |", "|---|---:|---:|---:|---:|---:|---:|"]
+            rows.append({"set": data.name, "split": seed, "decisions": len(labels),
+                         "accepted": sum(la.accepted for la in labels), "pairs": len(pairs),
+                         "seconds": seconds, "kappa": [frozen_result.top1_kappa, tuned_result.top1_kappa],
+                         "ap": [frozen_result.macro_ap, tuned_result.macro_ap]})
+            print(rows[-1], flush=True)
+    return rows
+
+
+def quality_table(rows: list[dict]) -> str:
+    """The mean over the kept splits per set, then every split."""
+    fmt = coding.fmt
+    lines = ["| set | split | decisions (accepted) | pairs | tune seconds (wall) | top-1 kappa frozen | "
+             "top-1 kappa tuned | macro AP frozen | macro AP tuned |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += [f"| {r['set']} | {r['split']} | {r['decisions']} ({r['accepted']}) | {r['pairs']} | "
+              f"{r['seconds']:.0f} | {fmt(r['kappa'][0])} | {fmt(r['kappa'][1])} | {fmt(r['ap'][0])} | "
+              f"{fmt(r['ap'][1])} |" for r in rows]
+    summary = []
+    for name in dict.fromkeys(r["set"] for r in rows):
+        mine = [r for r in rows if r["set"] == name]
+        kappa = [coding.mean([r["kappa"][i] for r in mine]) for i in (0, 1)]
+        ap = [coding.mean([r["ap"][i] for r in mine]) for i in (0, 1)]
+        summary.append(f"| {name} | {len(mine)} | {fmt(kappa[0])} | {fmt(kappa[1])} | "
+                       f"{kappa[1] - kappa[0]:+.3f} | {fmt(ap[0])} | {fmt(ap[1])} | {ap[1] - ap[0]:+.3f} |")
+    head = [f"{CODER}, 30% of units as decisions; mean over the splits measured:", "",
+            "| set | splits | top-1 kappa frozen | top-1 kappa tuned | change | macro AP frozen "
+            "| macro AP tuned | change |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
     return "\n".join(head + summary + ["", "Per split:", ""] + lines)
 
 
@@ -225,22 +235,27 @@ def cost_table(decisions: int, segments: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--part", choices=("quality", "cost", "both"), default="both")
-    parser.add_argument("--splits", type=int, default=1, help="how many of bench/coding.py's splits")
+    parser.add_argument("--part", choices=("quality", "cost", "both", "none"), default="both",
+                        help="what to measure (none: write what is kept)")
+    parser.add_argument("--splits", type=int, nargs="+", default=[0],
+                        help="which of bench/coding.py's splits (each replaces its kept rows)")
     parser.add_argument("--decisions", type=int, default=500)
     parser.add_argument("--segments", type=int, default=5000)
     parser.add_argument("--record", action="store_true", help="write the kept tables into BENCHMARKS.md")
     args = parser.parse_args()
     torch.set_num_threads(2)
+    transformers_logging.disable_progress_bar()  # no "Loading weights" bar per tuned copy
     kept = json.loads(KEPT.read_text()) if KEPT.exists() else {}
     if args.part in ("quality", "both"):
-        kept["quality"] = quality_table(CachedEmbedder(MiniLMEmbedder(), coding.DiskCache()),
-                                        coding.SEEDS[: args.splits])
+        fresh = quality_rows(CachedEmbedder(MiniLMEmbedder(), coding.DiskCache()), args.splits)
+        kept["splits"] = sorted([r for r in kept.get("splits", []) if r["split"] not in args.splits] + fresh,
+                                key=lambda r: r["split"])
     if args.part in ("cost", "both"):
         kept["cost"] = cost_table(args.decisions, args.segments)
     KEPT.parent.mkdir(parents=True, exist_ok=True)
     KEPT.write_text(json.dumps(kept))
-    body = (f"Quality:\n\n{kept.get('quality', '(not measured)')}\n\n"
+    quality = quality_table(kept["splits"]) if kept.get("splits") else "(not measured)"
+    body = (f"Quality:\n\n{quality}\n\n"
             f"Cost:\n\n{kept.get('cost', '(not measured)')}\n{NOTES}")
     print(body)
     if args.record:
