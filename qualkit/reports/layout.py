@@ -136,7 +136,7 @@ def _members(found: dict[str, int], of: dict[str, int]) -> str:
 
 def _introduction(data: ReportInput) -> list[Block]:
     counted = "accepted codings and machine suggestions not yet reviewed" if data.include_suggestions \
-        else "accepted codings only (people's own codings and machine suggestions a person accepted)"
+        else "accepted codings only (people's own codings and machine codings a person accepted)"
     blocks: list[Block] = [
         Paragraph(f"Codebook: {data.codebook} (version {data.codebook_version}). Counted: {counted}. "
                   f"Groups are by {data.group_by}."),
