@@ -35,7 +35,7 @@ class CoderSummary:
     machine: bool
     accepted: int  # people: codings they made or accepted; machine: its suggestions people accepted
     rejected: int
-    suggested: int  # machine: its suggestions still waiting for review
+    suggested: int  # machine: its suggestions (its own yes) still waiting for review; candidates not counted
     segments: int
     documents: int
 
@@ -58,7 +58,7 @@ def _coder_summaries(facts: list[Coding]) -> list[CoderSummary]:
     def summary(name: str, own: list[Coding], machine: bool) -> CoderSummary:
         statuses = [f.status for f in own]
         return CoderSummary(name, machine, statuses.count(Status.ACCEPTED),
-                            statuses.count(Status.REJECTED), statuses.count(Status.SUGGESTED),
+                            statuses.count(Status.REJECTED), sum(f.is_suggestion for f in own),
                             len({f.segment_id for f in own}), len({f.document_id for f in own}))
 
     return ([summary(name, own, False) for name, own in sorted(people.items())]

@@ -211,3 +211,19 @@ def test_reports_page_exports_qdpx_and_project_page_offers_refi_import(
     at = open_app(interview, "project")
     assert not at.exception, at.exception
     assert any("REFI-QDA" in str(t.label) for t in at.tabs)
+
+
+def test_the_page_counts_as_suggestions_only_what_the_coder_said_yes_to(
+        tmp_path: Path, open_app: Callable[..., AppTest], fake_embedder: object) -> None:
+    from coding_doubles import UNITS, write_units
+
+    project = services.init_project(tmp_path / "units")
+    book = tmp_path / "codebook.yaml"
+    book.write_text(CODEBOOK_YAML, encoding="utf-8")
+    services.import_codebook(project, book)
+    services.import_sources(project, [write_units(tmp_path / "units.jsonl", UNITS)])
+    services.run_coder(project, "testkeyword")  # yes at 0.7 (3 of them), candidates at 0.4 (3)
+    at = open_app(project, "document")
+    assert not at.exception, at.exception
+    caption = next(c.value for c in at.caption if "segments" in c.value)
+    assert "3 suggested (and 3 lower-scored candidates)" in caption

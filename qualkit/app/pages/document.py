@@ -77,9 +77,12 @@ def act_on_stripe() -> None:
 
 
 counts = {status: sum(c.status == status for c in view.codings) for status in Status}
+suggestions = sum(c.coding.is_suggestion for c in view.codings)  # the coder's own yes, as counted everywhere
+candidates = counts[Status.SUGGESTED] - suggestions
 st.caption(ui.md(f"{len(view.segments)} segments · group {view.group or '–'} · "
-                 f"{counts[Status.ACCEPTED]} accepted, {counts[Status.SUGGESTED]} suggested, "
-                 f"{counts[Status.REJECTED]} rejected codings"))
+                 f"{counts[Status.ACCEPTED]} accepted, {suggestions} suggested"
+                 + (f" (and {candidates} lower-scored candidates)" if candidates else "")
+                 + f", {counts[Status.REJECTED]} rejected codings"))
 st.caption("Select words with the mouse to code them (keys 1–9 tick codes, Enter codes). Click a stripe "
            "to accept (A), reject (X) or remove it. Solid stripes are accepted codings, dashed ones "
            "suggestions; hover a stripe for who and when.")
