@@ -34,7 +34,7 @@ class NlpSettings(BaseModel):
 class CodingSettings(BaseModel):
     """Which coder and embedder a run uses when none is named, and the coder's parameters.
 
-    Parameters are checked against the coder's own when it is made (a run or `services.coding_setup`),
+    Parameters are checked against the coder's own when it is made (a run or `services.choose_coder`),
     not here: knowing them means loading the coders."""
 
     model_config = ConfigDict(extra="forbid")

@@ -145,11 +145,12 @@ def export_qdpx(project: Project, path: Path, *, include_suggestions: bool = Fal
 def _left_out(gaps: exchange_store.Untravelled, include_suggestions: bool) -> list[str]:
     """One line per kind of thing the export does not carry, with how many there are."""
     lines = []
-    if not include_suggestions and gaps.suggestions:
-        lines.append(f"{gaps.suggestions} suggestion(s) (include suggestions to carry those their coder said "
-                     "yes to)")
-    elif gaps.said_no:
-        lines.append(f"{gaps.said_no} suggestion(s) their own coder scored 'no'")
+    suggestions = gaps.suggestions - gaps.said_no  # the coder's own yes: what "suggestion" means
+    if not include_suggestions and suggestions:
+        lines.append(f"{suggestions} suggestion(s) (include suggestions to carry them)")
+    if gaps.said_no:
+        lines.append(f"{gaps.said_no} lower-scored candidate(s) their coder did not suggest (they only rank "
+                     "the review queue)")
     if gaps.machine_accepted:
         lines.append(f"the scores and runs of {gaps.machine_accepted} accepted machine coding(s) (who coded "
                      "and reviewed them travels)")

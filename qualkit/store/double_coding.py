@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qualkit.model.coding import Status
 from qualkit.store.schema import DocumentRow, EventRow, SegmentRow
 
 BLIND_SAMPLE = "draw_blind_sample"
@@ -92,6 +93,6 @@ class Resolution:
 def resolutions(session: Session) -> dict[tuple[int, str], Resolution]:
     """The latest resolution of each disagreement, by (segment id, code key)."""
     events = session.scalars(select(EventRow).where(EventRow.action == RESOLVE).order_by(EventRow.id))
-    return {(e.data["segment"], e.data["code"]): Resolution(e.actor, e.data["decision"] == "accepted",
+    return {(e.data["segment"], e.data["code"]): Resolution(e.actor, e.data["decision"] == Status.ACCEPTED,
                                                             e.entity_id)
             for e in events}

@@ -196,8 +196,8 @@ def segment_cuts(session: Session) -> dict[int, list[SegmentCut]]:
 class Untravelled:
     """How much of what the project holds REFI-QDA has no place for."""
 
-    suggestions: int  # pending suggestions their coder said yes to or no to
-    said_no: int  # pending suggestions their own coder scored 'no'
+    suggestions: int  # pending machine rows: suggestions (the coder's yes) and lower-scored candidates
+    said_no: int  # of those, the candidates their own coder scored 'no'
     machine_accepted: int  # accepted codings a coder run made (their score and run stay behind)
 
 

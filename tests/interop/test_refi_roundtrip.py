@@ -169,10 +169,12 @@ def test_only_suggestions_their_coder_said_yes_to_travel_with_score(
         ])
     summary = services.export_qdpx(project, tmp_path / "s.qdpx", include_suggestions=True)
     assert summary.codings == 1
-    assert summary.left_out == ["1 suggestion(s) their own coder scored 'no'"]
+    assert summary.left_out == ["1 lower-scored candidate(s) their coder did not suggest (they only rank "
+                                "the review queue)"]
     plain = services.export_qdpx(project, tmp_path / "p.qdpx")
     assert plain.codings == 0
-    assert plain.left_out[0].startswith("2 suggestion(s) (include suggestions to carry")
+    assert plain.left_out[0] == "1 suggestion(s) (include suggestions to carry them)"  # the coder's yes only
+    assert plain.left_out[1].startswith("1 lower-scored candidate(s)")
     fresh = services.init_project(tmp_path / "fresh")
     services.import_refi(fresh, summary.path)
     with fresh.sessions() as session:
