@@ -20,10 +20,11 @@ from qualkit.anonymise.view import AnonymisedView
 from qualkit.app.options import AppOptions, parse_options
 from qualkit.errors import QualkitError, ReadOnlyError
 from qualkit.escaping import markdown_text
-from qualkit.services import app_support
+from qualkit.services import accounts, app_support
 
 T = TypeVar("T")
 UNNAMED = "app user (no name given)"
+LOGIN = "qualkit_login"  # session state key of this browser session's login token (app/login.py)
 
 
 class NoNameError(QualkitError):
@@ -35,6 +36,7 @@ READS = frozenset({
     "list_redactions", "list_terms", "theme_summaries", "accepted_codings", "list_memos",
     "anonymised_segments", "agreement_summary", "document_in_context", "segment_context",
     "search_corpus", "search_speakers", "configured_coder", "anonymisation_state",
+    "machine_agreement_since_run",
 })
 # Reads no coding, decision or memo changes: keyed on the queue version, which those writes leave alone, so
 # coding the hits of a search does not search the corpus again.
@@ -66,7 +68,42 @@ def project() -> services.Project:
 
 
 def read_only() -> bool:
-    return project().read_only
+    """Whether this browser session only browses: a project opened read-only, or a viewer's login
+    (pages then offer no edit and link to no original text; reads go through a read-only handle)."""
+    if project().read_only:
+        return True
+    found = account()
+    return found is not None and not accounts.may_call(found.role, "decide")
+
+
+def team() -> bool:
+    """Whether the project has accounts, so this app asks for a login."""
+    return _has_accounts(str(project().folder.resolve()), project().read_only, version())
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _has_accounts(folder: str, asked_read_only: bool, at_version: int) -> bool:
+    """`at_version` is only a cache key: adding an account logs an event."""
+    return accounts.has_accounts(_open(folder, asked_read_only))
+
+
+def account() -> services.Account | None:
+    """The account logged in in this browser session: None before a login, once it has ended or
+    expired, and on a project without accounts."""
+    token = st.session_state.get(LOGIN)
+    return accounts.logged_in(project(), token) if token else None
+
+
+def allowed(service: str) -> services.Account | None:
+    """On a project with accounts, the logged-in account, if its role may call `service` (else a
+    `NotAllowedError`, or a `LoginError` once the login has ended); None on a project without."""
+    if not team():
+        return None
+    found = account()
+    if found is None:
+        raise accounts.LoginError("you are not logged in, or your login has ended.", "Log in again.")
+    accounts.require(found, service)
+    return found
 
 
 def version() -> int:
@@ -77,6 +114,7 @@ def read(name: str, **kwargs: Any) -> Any:
     """`services.<name>(project, **kwargs)`, computed once per project version and arguments."""
     if name not in READS:
         raise ValueError(f"{name} is not a read-only service")
+    allowed(name)
     at_version = app_support.queue_version(project()) if name in CODING_BLIND else version()
     return _cached_read(str(project().folder.resolve()), read_only(), at_version, name,
                         tuple(sorted(kwargs.items())))
@@ -94,6 +132,7 @@ def queue(**filters: Any) -> list[Any]:
     ranked once per queue version (coder runs, imports, codebook changes move it on; decisions do not),
     then narrowed to the codings still waiting (a cheap look-up of those ids). When most of a full ranking
     has been decided, it is ranked again, so the queue refills."""
+    allowed("review_queue")
     folder, key = str(project().folder.resolve()), tuple(sorted(filters.items()))
     rounds = st.session_state.setdefault("qualkit_queue_rounds", {})
     at_version = app_support.queue_version(project())
@@ -118,6 +157,7 @@ def _cached_queue(folder: str, asked_read_only: bool, at_version: int, round_: i
 
 def quotes(**filters: Any) -> list[services.Quote]:
     """`services.theme_quotes` through an anonymised view built once per version, not per search."""
+    allowed("theme_quotes")
     folder = str(project().folder.resolve())
     return _cached_quotes(folder, read_only(), version(), tuple(sorted(filters.items())))
 
@@ -139,15 +179,21 @@ def produce(name: str, **kwargs: Any) -> Any:
     """`services.<name>(project, **kwargs)` for a service that writes an anonymised output file."""
     if name not in OUTPUTS:
         raise ValueError(f"{name} is not an output service")
+    if (found := allowed(name)) is not None:
+        return accounts.perform(found, getattr(services, name), project(), **kwargs)
     with services.acting_as(actor() or UNNAMED):
         return getattr(services, name)(project(), **kwargs)
 
 
 def write(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """`fn(project, *args, **kwargs)` for a service that changes the project; refused when read-only."""
-    if read_only():
+    """`fn(project, *args, **kwargs)` for a service that changes the project; refused when read-only,
+    and on a project with accounts unless the logged-in account's role allows it (then done as that
+    account)."""
+    if project().read_only:
         raise ReadOnlyError("this app is open read-only, so nothing can be changed.",
                             "Ask the project's owner for an editable copy, or open it without --read-only.")
+    if (found := allowed(fn.__name__)) is not None:
+        return accounts.perform(found, fn, project(), *args, **kwargs)
     who = actor()
     if not who:
         raise NoNameError("the app does not know who you are, and every change is logged with a name.",
@@ -179,7 +225,9 @@ def show_notices() -> None:
 
 
 def actor() -> str:
-    """Who the audit trail names for this browser session's changes: the name given in the sidebar
-    (remembered in this browser), else QUALKIT_USER; never the login running the server ("" when
-    neither is given, and `write` then asks for a name)."""
+    """Who the audit trail names for this browser session's changes: the logged-in account on a project
+    with accounts; else the name given in the sidebar (remembered in this browser), else QUALKIT_USER;
+    never the login running the server ("" when none is given, and `write` then asks for a name)."""
+    if (found := account()) is not None:
+        return found.name
     return (st.session_state.get("actor") or "").strip() or os.environ.get("QUALKIT_USER", "").strip()

@@ -22,33 +22,18 @@ from qualkit.escaping import markdown_text
 from qualkit.services import accounts
 from qualkit.services.accounts import Account
 
-TOKEN = "qualkit_login"  # session state key of the login token
+TOKEN = gateway.LOGIN  # session state key of the login token
 WANTED = "qualkit_wanted"  # the page (URL path, query) a browser asked for before logging in
-
-
-def team_project() -> bool:
-    """Whether the project has accounts, so the app asks for a login."""
-    return accounts.has_accounts(gateway.project())
-
-
-def account() -> Account | None:
-    """The account logged in in this browser session, or None (never logged in, or the login ended)."""
-    token = st.session_state.get(TOKEN)
-    if not token:
-        return None
-    found = accounts.logged_in(gateway.project(), token)
-    if found is None:
-        st.session_state.pop(TOKEN, None)
-    return found
 
 
 def gate() -> Account | None:
     """The logged-in account; on a project with accounts and no login yet, the login form and nothing
     else (the page stops here). None on a project without accounts."""
-    if not team_project():
+    if not gateway.team():
         return None
-    found = account()
+    found = gateway.account()
     if found is None:
+        st.session_state.pop(TOKEN, None)
         if WANTED not in st.session_state:  # a link followed before logging in opens after it
             st.session_state[WANTED] = (urlsplit(st.context.url or "").path.rstrip("/").rsplit("/", 1)[-1],
                                         st.query_params.to_dict())
@@ -103,9 +88,9 @@ def resume(pages: list[st.Page]) -> None:
 def may_open(page: str) -> bool:
     """Whether this browser session may open the page `page` (its module name under app/pages/):
     always on a project without accounts."""
-    if not team_project():
+    if not gateway.team():
         return True
-    found = account()
+    found = gateway.account()
     return found is not None and accounts.may_open(found.role, page)
 
 

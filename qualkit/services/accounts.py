@@ -73,7 +73,8 @@ SERVICE_NEEDS: dict[str, Permission] = {
                      "list_memos", "agreement_summary", "document_in_context", "segment_context",
                      "search_corpus", "search_speakers", "decide", "add_coding", "code_selection",
                      "remove_coding", "undo_last_decision", "run_coder", "add_memo", "import_sources",
-                     "load_participants", "set_document_group", "code_hits", "undo_code_hits", "export_qdc"),
+                     "load_participants", "set_document_group", "code_hits", "undo_code_hits", "export_qdc",
+                     "configured_coder", "machine_agreement_since_run"),
                     Permission.CODE),
     # anonymisation
     **dict.fromkeys(("list_redactions", "list_terms", "anonymised_segments", "list_people",

@@ -15,6 +15,10 @@ from qualkit.app.serving import serve_command
 from qualkit.services import accounts
 from qualkit.store import events
 
+from paths import REPO
+
+APP = REPO / "app.py"
+
 PASSWORD = "a coder's passphrase"
 
 
@@ -163,3 +167,65 @@ def test_serving_beyond_loopback_needs_accounts(tmp_path: Path, team: services.P
     assert command[command.index("--server.port") + 1] == "8600"
     assert {"--server.headless", "--browser.gatherUsageStats"} <= set(command)
     assert command[command.index("--browser.gatherUsageStats") + 1] == "false"
+
+
+# -- the app itself on a project with accounts --------------------------------------------------------
+
+@pytest.fixture
+def coded_team(coded: services.Project) -> services.Project:
+    accounts.add_account(coded, "Olu Owner", "owner", "owner's long passphrase")
+    accounts.add_account(coded, "Cara Coder", "coder", PASSWORD)
+    accounts.add_account(coded, "Vic Viewer", "viewer", "committee reads themes")
+    return coded
+
+
+@pytest.fixture
+def app_on(monkeypatch: pytest.MonkeyPatch) -> Callable[[services.Project], AppTest]:
+    def run(project: services.Project) -> AppTest:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        monkeypatch.setenv("QUALKIT_PROJECT", str(project.folder))
+        monkeypatch.delenv("QUALKIT_READ_ONLY", raising=False)
+        monkeypatch.delenv("QUALKIT_USER", raising=False)
+        return AppTest.from_file(str(APP), default_timeout=60).run()
+    return run
+
+
+def test_the_app_shows_a_viewer_themes_and_reports_only(coded_team: services.Project,
+                                                        app_on: Callable[..., AppTest]) -> None:
+    at = app_on(coded_team)
+    assert [t.label for t in at.text_input] == ["Name", "Password"]  # nothing else before a login
+    at = log_in(at, "Vic Viewer", "committee reads themes")
+    assert not at.exception
+    assert [h.value for h in at.title] == ["Themes"]
+    assert not any(t.label.startswith("Your name") for t in at.sidebar.text_input)
+    for page in ("project", "codebook", "review", "document", "anonymise"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(str(REPO / "qualkit" / "app" / "pages" / f"{page}.py"))
+    at.switch_page(str(REPO / "qualkit" / "app" / "pages" / "reports.py")).run()
+    assert not at.exception and [h.value for h in at.title] == ["Reports & export"]
+
+
+def test_the_gateway_refuses_what_the_role_may_not_and_names_the_account(
+        coded_team: services.Project, app_on: Callable[..., AppTest]) -> None:
+    from qualkit.app import gateway
+
+    item = services.review_queue(coded_team, limit=1)[0]
+    log_in(app_on(coded_team), "Vic Viewer", "committee reads themes")
+    viewer = accounts.authenticate(coded_team, "Vic Viewer", "committee reads themes")
+    st.session_state[gateway.LOGIN] = viewer.token  # this (bare) session, as the viewer
+    with pytest.raises(accounts.NotAllowedError, match="may not code"):
+        gateway.write(services.decide, item.id, True, reviewer="Vic Viewer")
+    with pytest.raises(accounts.NotAllowedError, match="may not code"):
+        gateway.read("segment_context", segment_id=item.segment_id)
+    assert gateway.read_only() and gateway.actor() == "Vic Viewer"
+    coder = accounts.authenticate(coded_team, "Cara Coder", PASSWORD)
+    st.session_state[gateway.LOGIN] = coder.token
+    with pytest.raises(accounts.NotAllowedError, match="export the pseudonym key"):
+        gateway.write(services.export_key, coded_team.folder / "key.json")
+    gateway.write(services.decide, item.id, True, reviewer=gateway.actor())
+    with coded_team.sessions() as session:
+        assert events.events(session, actions={"decide"}, limit=1)[0].actor == "Cara Coder"
+    del st.session_state[gateway.LOGIN]
+    with pytest.raises(accounts.LoginError, match="Log in again"):
+        gateway.write(services.decide, item.id, False, reviewer="Cara Coder")

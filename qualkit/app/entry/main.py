@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from qualkit.app import components, gateway
+from qualkit.app import components, gateway, login
 from qualkit.config import CONFIG_FILE
 from qualkit.errors import QualkitError
 
@@ -26,32 +26,42 @@ if not (folder / CONFIG_FILE).is_file():
     st.info("Build the demo with `qualkit demo`, or start the app on a project: `qualkit app PROJECT`.")
     st.stop()
 try:
-    read_only = gateway.read_only()
+    signed_in = login.gate()  # a project with accounts: the login form until someone logs in
+    read_only = gateway.read_only()  # a read-only project, or a viewer
 except QualkitError as error:
     st.error(str(error))
     st.stop()
 
 PAGES = HERE / "pages"
-sharing = [
-    st.Page(f"{PAGES}/themes.py", title="Themes", icon=":material/insights:", default=read_only),
-    st.Page(f"{PAGES}/reports.py", title="Reports & export", icon=":material/description:"),
-]
-working = [
-    st.Page(f"{PAGES}/project.py", title="Project", icon=":material/folder_open:", default=not read_only),
-    st.Page(f"{PAGES}/codebook.py", title="Codebook", icon=":material/account_tree:"),
-    st.Page(f"{PAGES}/document.py", title="Document", icon=":material/article:"),
-    st.Page(f"{PAGES}/search.py", title="Search", icon=":material/search:"),
-    st.Page(f"{PAGES}/review.py", title="Code & validate", icon=":material/fact_check:"),
-    st.Page(f"{PAGES}/topics.py", title="Topics", icon=":material/bubble_chart:"),
-    st.Page(f"{PAGES}/anonymise.py", title="Anonymise", icon=":material/visibility_off:"),
-]
+
+
+def pages(*specs: tuple[str, str, str, bool]) -> list[st.Page]:
+    """The pages (module, title, icon, default?) this login may open (all of them on a project without
+    accounts): a direct URL to another one is not a page of this app, and shows the default page."""
+    return [st.Page(f"{PAGES}/{name}.py", title=title, icon=icon, default=default)
+            for name, title, icon, default in specs if login.may_open(name)]
+
+
+sharing = pages(("themes", "Themes", ":material/insights:", read_only),
+                ("reports", "Reports & export", ":material/description:", False))
+working = pages(("project", "Project", ":material/folder_open:", not read_only),
+                ("codebook", "Codebook", ":material/account_tree:", False),
+                ("document", "Document", ":material/article:", False),
+                ("search", "Search", ":material/search:", False),
+                ("review", "Code & validate", ":material/fact_check:", False),
+                ("topics", "Topics", ":material/bubble_chart:", False),
+                ("anonymise", "Anonymise", ":material/visibility_off:", False))
 navigation = st.navigation({"Browse": sharing} if read_only else {"Work": working, "Share": sharing})
+if signed_in is not None:
+    login.resume(sharing + working)
 
 with st.sidebar:
     st.caption(f"Project: **{gateway.project().config.name}**")
+    if signed_in is not None:
+        login.sidebar(signed_in)
     if read_only:
         st.info("Read-only: themes and reports only; every quote is anonymised.", icon=":material/lock:")
-    else:
+    elif signed_in is None:
         def restored() -> None:
             stored = components.trigger("actor_memory", "stored")
             if stored and stored.get("name") and not st.session_state.get("actor"):
