@@ -246,3 +246,19 @@ def test_review_calls_a_suggestion_only_what_the_coder_said_yes_to(coded: servic
     assert "not suggested: the coder said no" in texts(at) and "0.40" in str(at.metric[0].value)
     at.selectbox(key="f_code").set_value("housing").run()  # yes to both (0.7)
     assert "suggested · by testkeyword.v1" in texts(at) and "not suggested" not in texts(at)
+
+
+def test_reports_page_quotes_a_coded_part_with_its_sentence_on_request(
+        coded: services.Project, open_app: Callable[..., AppTest]) -> None:
+    segment = next(s for s in services.iter_segments(coded) if "I trust her now" in s.text)
+    start = segment.text.index("trust her")  # add_coding's span: offsets into the segment's text
+    services.add_coding(coded, segment.id, "housing", "Ana", span=(start, start + len("trust her")))
+    quoted = {}
+    for context in (False, True):
+        at = open_app(coded, "reports")
+        next(c for c in at.checkbox if c.label.startswith("Quote a coded part")).set_value(context)
+        click(at, "Build report and exports")
+        rows = at.session_state["outputs"]["quotes.csv"].decode("utf-8").splitlines()
+        quoted[context] = [row for row in rows if "trust her" in row and "Housing" in row]
+    assert quoted[False] and all("I trust her now" not in row for row in quoted[False])
+    assert quoted[True] and all("I trust her now, she is on my side." in row for row in quoted[True])

@@ -40,12 +40,16 @@ with st.form("options"):
     paths = right.checkbox("Quote table: REFI-style code paths")
     framework = left.checkbox("Add the framework matrix (participants x themes)")
     empty = middle.checkbox("List themes nothing is coded with")
+    context = right.checkbox("Quote a coded part of a turn with its sentences",
+                             help="A coding on part of a turn is quoted as coded; this widens it to the "
+                                  "whole sentences around it.")
     built = st.form_submit_button("Build report and exports", type="primary")
 
 if built:
     options = services.ReportOptions(group_by=group_by, groups=tuple(groups), codes=tuple(codes),
                                      include_suggestions=suggestions, quotes_per_group=int(quotes),
-                                     code_paths=paths, framework=framework, include_empty=empty)
+                                     code_paths=paths, framework=framework, include_empty=empty,
+                                     context=context)
     files: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory() as scratch, st.spinner("Building…"):
         target = Path(scratch) if gateway.read_only() else services.output_folder(gateway.project())
