@@ -34,7 +34,7 @@ class NoNameError(QualkitError):
 READS = frozenset({
     "project_status", "list_documents", "list_participants", "current_codebook", "review_queue",
     "list_redactions", "list_terms", "theme_summaries", "accepted_codings", "list_memos",
-    "anonymised_segments", "agreement_summary", "document_in_context", "segment_context",
+    "anonymised_segments", "agreement_summary", "agreement", "document_in_context", "segment_context",
     "search_corpus", "search_speakers", "configured_coder", "anonymisation_state",
     "machine_agreement_since_run",
 })

@@ -74,7 +74,8 @@ SERVICE_NEEDS: dict[str, Permission] = {
                      "search_corpus", "search_speakers", "decide", "add_coding", "code_selection",
                      "remove_coding", "undo_last_decision", "run_coder", "add_memo", "import_sources",
                      "load_participants", "set_document_group", "code_hits", "undo_code_hits", "export_qdc",
-                     "configured_coder", "machine_agreement_since_run"),
+                     "configured_coder", "machine_agreement_since_run", "agreement",
+                     "resolve_disagreement"),
                     Permission.CODE),
     # anonymisation
     **dict.fromkeys(("list_redactions", "list_terms", "anonymised_segments", "list_people",
@@ -89,8 +90,9 @@ SERVICE_NEEDS: dict[str, Permission] = {
     "export_refi": Permission.EXPORT_RAW,
 }
 
-# Arguments of services that name the person acting (`decide`'s reviewer, `add_memo`'s author).
-PERSON_ARGUMENTS = frozenset({"reviewer", "author"})
+# Arguments of services that name the person acting (`decide`'s reviewer, `add_memo`'s author,
+# `resolve_disagreement`'s resolver).
+PERSON_ARGUMENTS = frozenset({"reviewer", "author", "resolver"})
 
 # The app's pages each role may open (by module name under qualkit/app/pages/): a viewer reads the
 # anonymised themes and reports only; a direct URL to any other page is refused.

@@ -140,6 +140,8 @@ class DisagreementView:
     units: int  # 1 at segment level; the characters they differ on at character level
     resolved_by: str | None
     resolved_as: bool | None  # the resolution: the code applies (True) or not (False)
+    start: int = 0  # the segment's document offsets, to open it in its place
+    end: int = 0
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,8 @@ def agreement(project: Project, first: str, second: str, *, level: Level | str =
     by_id = {s.id: s for s in segments}
     views = [DisagreementView(d.segment, by_id[d.segment].document, by_id[d.segment].text, d.code,
                               {first: d.first, second: d.second}, d.units,
-                              *_resolution(resolved.get((d.segment, d.code))))
+                              *_resolution(resolved.get((d.segment, d.code))),
+                              by_id[d.segment].start, by_id[d.segment].end)
              for d in report.disagreements]
     return AgreementResult(first, second, [snapshot.documents[i] for i in sorted(shared)], report, views)
 

@@ -262,3 +262,23 @@ def test_reports_page_quotes_a_coded_part_with_its_sentence_on_request(
         quoted[context] = [row for row in rows if "trust her" in row and "Housing" in row]
     assert quoted[False] and all("I trust her now" not in row for row in quoted[False])
     assert quoted[True] and all("I trust her now, she is on my side." in row for row in quoted[True])
+
+
+def test_review_lists_disagreements_in_their_place_and_settles_them(
+        coded: services.Project, open_app: Callable[..., AppTest]) -> None:
+    segment = services.review_queue(coded, limit=1)[0].segment_id
+    services.add_coding(coded, segment, "trust", "Ana")
+    services.add_coding(coded, segment, "trust", "Ben")
+    other = next(s for s in services.iter_segments(coded) if s.codable and s.id != segment)
+    services.add_coding(coded, other.id, "housing", "Ana")  # Ben did not: one disagreement
+    at = open_app(coded, "review")
+    at.session_state["agreement_open"] = True
+    at.run()
+    assert not at.exception, at.exception
+    links = [str(getattr(e, "proto", "")) for e in at.get("page_link")]
+    assert len(links) == 2  # the review card's, and the disagreement's opening its segment in place
+    assert f"start={other.start}&end={other.end}" in links[1]
+    next(b for b in at.button if b.label == "It does not").click().run()
+    assert not at.exception, at.exception
+    (resolved,) = services.agreement(coded, "Ana", "Ben").disagreements
+    assert (resolved.segment_id, resolved.resolved_by, resolved.resolved_as) == (other.id, "Ana", False)

@@ -10,6 +10,7 @@ from qualkit.model.coding import Status
 
 QUEUE_FETCH = 60  # codings ranked per filter setting; the page shows one and lists the next few
 ANY = "(any)"
+DISAGREEMENTS_SHOWN = 20
 ORDERS = {"mixed": "most useful first, varied", "uncertainty": "most uncertain first",
           "score": "highest score", "document": "reading order"}
 
@@ -137,11 +138,45 @@ def show_agreement(summary: services.AgreementSummary) -> None:
              "Krippendorff's alpha": p.segment_level.alpha, "alpha (characters)": p.character_level.alpha,
              "disagreements": p.disagreements, "resolved": p.resolved} for p in summary.pairs]),
             hide_index=True, width="stretch")
-        st.caption("Segment level, pooled over codes. Discuss and resolve disagreements with "
-                   "`qualkit agreement PROJECT --coder A --coder B --disagreements` and `qualkit resolve`.")
+        st.caption("Segment level, pooled over codes.")
+        show_disagreements(summary)
     else:
         st.caption("No two coders have coded the same documents yet. Draw a blind sample with "
                    "`qualkit blind-sample` so a colleague can double-code without seeing your codings.")
+
+
+def resolve(segment_id: int, code: str, applies: bool, between: tuple[str, str]) -> None:
+    gateway.act("Resolved", services.resolve_disagreement, segment_id, code, applies=applies,
+                resolver=gateway.actor(), between=between)
+
+
+def show_disagreements(summary: services.AgreementSummary) -> None:
+    """Each disagreement of a pair, with its place in the document and a way to settle it."""
+    pairs = {f"{p.first} / {p.second}": (p.first, p.second) for p in summary.pairs if p.disagreements}
+    if not pairs:
+        return
+    pair = pairs[st.selectbox("Disagreements between", list(pairs), key="disagreement_pair")]
+    found = gateway.read("agreement", first=pair[0], second=pair[1])
+    for item in found.disagreements[:DISAGREEMENTS_SHOWN]:
+        said = ", ".join(f"{who} {'applied' if yes else 'did not apply'} it"
+                         for who, yes in item.said.items())
+        with st.container(border=True):
+            st.markdown(ui.md(f"**{names.get(item.code, item.code)}** in {item.document}: {said}"))
+            ui.quote_block(item.text, None)
+            st.page_link(ui.DOCUMENT_PAGE, label="Open in the document", icon=":material/article:",
+                         query_params=ui.place_link(item.document, item.start, item.end))
+            if item.resolved_by:
+                verdict = "applies" if item.resolved_as else "does not apply"
+                st.caption(ui.md(f"Resolved by {item.resolved_by}: the code {verdict}."))
+            elif not gateway.read_only():
+                with st.container(horizontal=True):
+                    key = f"{item.segment_id}_{item.code}"
+                    st.button("The code applies", key=f"yes_{key}", on_click=resolve,
+                              args=(item.segment_id, item.code, True, pair))
+                    st.button("It does not", key=f"no_{key}", on_click=resolve,
+                              args=(item.segment_id, item.code, False, pair))
+    if len(found.disagreements) > DISAGREEMENTS_SHOWN:
+        st.caption(f"The first {DISAGREEMENTS_SHOWN} of {len(found.disagreements)} disagreements.")
 
 
 def show_machine_since_run(found: services.MachineSinceRun) -> None:
