@@ -124,6 +124,11 @@ def code_selection(at: AppTest, project: services.Project, document: str, start:
     at.run()
 
 
+# The interactions that change the project (the rest only read): the page target is about reads.
+WRITES = ("review: accept a suggestion (a write)", "review: undo it", "review: reject a suggestion",
+          "review: code a span (Add code)", "document: code a selection (a write)")
+
+
 def measure(project: services.Project, repeats: int) -> tuple[dict[str, float], dict[str, list[float]]]:
     """Cold page loads, and each interaction's timings."""
     at = open_app(project)
@@ -255,11 +260,14 @@ def render_databases(repeats: int, label: str, sqlite: tuple[dict[str, float], d
               + ", ".join(f"{page} {ms:.0f} / {cold_postgres[page]:.0f} ms"
                           for page, ms in cold_sqlite.items())
               + ".", ""]
-    pages = {name: p95(times) for name, times in runs_postgres.items() if "(a write)" not in name}
+    pages = {name: p95(times) for name, times in runs_postgres.items() if name not in WRITES}
     over = {name: ms for name, ms in pages.items() if ms >= TARGET_MS}
     verdict = ("met" if not over else
                "not met: " + "; ".join(f"{name} {ms:.0f} ms" for name, ms in over.items()))
-    lines += [f"Target (every page's p95 under {TARGET_MS} ms on PostgreSQL): **{verdict}**."]
+    writes = ", ".join(f"{name.split(': ', 1)[1]} {statistics.median(runs_postgres[name]):.0f} ms"
+                       for name in WRITES)
+    lines += [f"Target (every page's p95 under {TARGET_MS} ms on PostgreSQL, writes aside): **{verdict}**.",
+              "", f"Writes on PostgreSQL (median): {writes}."]
     return "\n".join(lines)
 
 
