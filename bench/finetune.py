@@ -7,13 +7,13 @@ CosineSimilarityLoss on pairs built from decisions, then the unchanged ensemble.
 prototypes, word evidence and per-code classifier) on the tuned model's embeddings. Pairs:
 - each decision is a pair of the unit and its code's "name: description": similarity 1 when
   accepted, 0 when rejected (at most REJECTED_PER_ACCEPTED rejections per acceptance are kept, at
-  random: with every code decided on every unit, rejections outnumber acceptances 7-22 to 1);
+  random: with every code decided on every unit, rejections outnumber acceptances 7-21 to 1);
 - units sharing an accepted code are pairs with similarity 1, units sharing none pairs with 0
   (up to UNIT_PAIRS of each kind per unit).
 
 Quality, per set of bench/coding.py (invented and real, full codebooks): the few-shot protocol of
-bench/coding.py (a random 30% of the units as decisions, the same splits as there; top-1
-Cohen's kappa on single-code units and macro average precision on the other 70%), ensemble.v3 on
+bench/coding.py (a random 30% of the units as decisions, the same splits as there; scored on the
+other 70% by top-1 Cohen's kappa on single-code units and macro average precision), ensemble.v3 on
 frozen embeddings against ensemble.v3 on embeddings from a model tuned on that split's decisions.
 
 Cost: tuning on 500 decisions (generated segments, as bench/coding.py's speed rows; 30% accepted)
