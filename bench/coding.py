@@ -382,9 +382,9 @@ decisions add and nothing else; the baselines learn only their threshold, which 
   similarity to the accepted examples as a second prior (lower on 5 of 8 sets), a turn's vector
   from its sentences' mean (-0.09 on the demo interviews), TF-IDF features in the classifier,
   shrinkage 4 or 20, C = 4, learning a code from 2 examples of each kind (all within noise).
-- Fine-tuning the sentence model (setfit) was not tried: with 30% of these sets a code has 1-15
-  accepted examples, and the issue reports a contrastive tune reaching only kappa 0.30 on the
-  held-out family themes.
+- Fine-tuning the sentence model on the decisions (SetFit's recipe with sentence-transformers) is
+  measured in bench/finetune.py: no gain on the real sets (-0.01 kappa) for minutes of CPU per tune,
+  so it is not adopted (see the Fine-tuning section).
 - Speed: ratios are of CPU seconds (this process, all its threads) because wall-clock seconds on
   this shared 2-core machine moved by 2x between two identical runs a minute apart (both shown).
   Beyond embedding the segments, v3's first pass embeds its codebook (the family codebook's 114
