@@ -60,6 +60,8 @@ def copy_database(source_url: str, target_url: str) -> list[TableCopy]:
                 _advance_sequences(writing, tables)
         copies = []
         with source.connect() as reading, target.connect() as written:
+            if target.url.get_backend_name() == "postgresql":
+                _gather_statistics(written, tables)
             for table in tables:
                 (source_rows, source_sum), (copied_rows, copied_sum) = (_count_and_checksum(reading, table),
                                                                         _count_and_checksum(written, table))
@@ -122,3 +124,11 @@ def _canonical(value: object) -> object:
     if isinstance(value, float):
         return repr(value)
     return value
+
+
+def _gather_statistics(connection: Connection, tables: list[Table]) -> None:
+    """ANALYZE the copied tables: until autovacuum gets to a new database its planner takes every table
+    for nearly empty, and the app's first pages on a moved project plan badly (a review page's check of
+    which suggestions still wait took 42 ms a query instead of 4 at 26,000 segments)."""
+    connection.exec_driver_sql(f"ANALYZE {', '.join(table.name for table in tables)}")
+    connection.commit()
