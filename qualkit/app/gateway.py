@@ -166,7 +166,9 @@ def quotes(**filters: Any) -> list[services.Quote]:
 def _cached_quotes(folder: str, asked_read_only: bool, at_version: int,
                    filters: tuple[tuple[str, Any], ...]) -> list[services.Quote]:
     return services.theme_quotes(_open(folder, asked_read_only), **dict(filters),
-                                 view=_view(folder, asked_read_only, at_version))
+                                 view=_view(folder, asked_read_only, at_version),
+                                 accepted=_cached_read(folder, asked_read_only, at_version,
+                                                       "accepted_codings", ()))
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)

@@ -167,11 +167,14 @@ class Quote:
 
 def theme_quotes(project: Project, code: str | None = None, group: str | None = None,
                  search: str | None = None, limit: int = 50,
-                 view: AnonymisedView | None = None) -> list[Quote]:
+                 view: AnonymisedView | None = None,
+                 accepted: list[CodedSegment] | None = None) -> list[Quote]:
     """Anonymised quotes of accepted codings (of one code and group), matching `search` in the
     anonymised text only, so a search can never reveal an original identifier. Pass the current
-    `view` to save rebuilding it (the app keeps one per project version)."""
-    codings = [c for c in accepted_codings(project) if (code is None or c.code == code)
+    `view` and `accepted_codings` to save reading them again (the app keeps both per project version,
+    so a new search word costs the filtering only)."""
+    accepted = accepted_codings(project) if accepted is None else accepted
+    codings = [c for c in accepted if (code is None or c.code == code)
                and (group is None or (c.group or NO_GROUP) == group)]
     if not codings:
         return []
