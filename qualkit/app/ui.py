@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from qualkit import services
 from qualkit.app import gateway
 from qualkit.errors import QualkitError
 from qualkit.escaping import html_text, markdown_text
@@ -131,3 +132,16 @@ def coding_line(coding: object, names: dict[str, str], segment_text: str, segmen
     part = f" · “{md(words[:80], line_start=False)}”" if c.part else ""  # type: ignore[attr-defined]
     return (f"- {md(name, line_start=False)} · {c.status} · {md(c.coder, line_start=False)}"  # type: ignore[attr-defined]
             f" · {score_text(c.score)}{part}")  # type: ignore[attr-defined]
+
+
+def stale_anonymisation_banner() -> None:
+    """Says when outputs are anonymised in memory because the stored anonymisation is out of date
+    (reads never run it), with a button that runs and stores it where the project may be changed."""
+    state = gateway.read("anonymisation_state")
+    if not state.stale:
+        return
+    st.warning(md(state.describe()), icon=":material/update:")
+    if not gateway.read_only() and st.button("Anonymise again", icon=":material/refresh:", key="reanonymise"):
+        with st.spinner("Detecting identifiers in every document…"):
+            gateway.act("Anonymised", services.anonymise_project)
+        st.rerun()

@@ -24,7 +24,7 @@ if not documents:
     st.info("Import documents on the Project page first.")
     st.stop()
 
-state = services.anonymisation_state(gateway.project())
+state = gateway.read("anonymisation_state")
 if state.stale:
     st.warning(ui.md(state.describe()), icon=":material/update:")
 if st.button("Run detection again", icon=":material/refresh:", type="primary" if state.stale else "secondary",

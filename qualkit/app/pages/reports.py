@@ -22,12 +22,7 @@ st.title("Reports & export")
 st.caption("Every output is anonymised: quotes and names go through the pseudonym key, which no output "
            "contains. Accepted codings only, unless you include the machine's suggestions (marked as such).")
 gateway.show_notices()
-if (state := services.anonymisation_state(gateway.project())).stale:
-    st.warning(ui.md(state.describe()), icon=":material/update:")
-    if not gateway.read_only() and st.button("Anonymise again", icon=":material/refresh:", key="reanonymise"):
-        with st.spinner("Detecting identifiers in every document…"):
-            gateway.act("Anonymised", services.anonymise_project)
-        st.rerun()
+ui.stale_anonymisation_banner()
 
 with st.form("options"):
     left, middle, right = st.columns(3)

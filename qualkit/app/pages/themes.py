@@ -6,7 +6,6 @@ memory), with a button to store it again for people who may change the project."
 import pandas as pd
 import streamlit as st
 
-from qualkit import services
 from qualkit.app import gateway, ui
 from qualkit.errors import QualkitError
 
@@ -20,12 +19,7 @@ def plural(count: int, word: str) -> str:
 ui.style()
 st.title("Themes")
 gateway.show_notices()
-if (state := services.anonymisation_state(gateway.project())).stale:
-    st.warning(ui.md(state.describe()), icon=":material/update:")
-    if not gateway.read_only() and st.button("Anonymise again", icon=":material/refresh:", key="reanonymise"):
-        with st.spinner("Detecting identifiers in every document…"):
-            gateway.act("Anonymised", services.anonymise_project)
-        st.rerun()
+ui.stale_anonymisation_banner()
 try:
     themes = gateway.read("theme_summaries")
 except QualkitError as error:
