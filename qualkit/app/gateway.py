@@ -7,6 +7,7 @@ project are cached once per process.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable
@@ -17,7 +18,7 @@ import streamlit as st
 
 from qualkit import services
 from qualkit.anonymise.view import AnonymisedView
-from qualkit.app.options import AppOptions, parse_options
+from qualkit.app.options import PROJECT_VARIABLE, READ_ONLY_VARIABLE, AppOptions, parse_options
 from qualkit.errors import QualkitError, ReadOnlyError
 from qualkit.escaping import markdown_text
 from qualkit.services import accounts, app_support
@@ -49,7 +50,17 @@ OUTPUTS = frozenset({"write_report", "export"})
 
 
 def options() -> AppOptions:
-    return parse_options(sys.argv[1:], os.environ)
+    """Which project and whether read-only: worked out once per command line and environment (every
+    gateway call asks, and parsing builds an argparse parser that reads the file system)."""
+    return _options(tuple(sys.argv[1:]), os.environ.get(PROJECT_VARIABLE), os.environ.get(READ_ONLY_VARIABLE))
+
+
+@functools.lru_cache(maxsize=8)
+def _options(argv: tuple[str, ...], project: str | None, read_only: str | None) -> AppOptions:
+    env = {name: value for name, value in ((PROJECT_VARIABLE, project), (READ_ONLY_VARIABLE, read_only))
+           if value is not None}
+    found = parse_options(argv, env)
+    return AppOptions(found.project.resolve(), found.read_only)
 
 
 @st.cache_resource(show_spinner=False)
@@ -64,7 +75,8 @@ def _open(folder: str, asked_read_only: bool = False) -> services.Project:
 
 
 def project() -> services.Project:
-    return _open(str(options().project.resolve()), options().read_only)
+    found = options()
+    return _open(str(found.project), found.read_only)
 
 
 def read_only() -> bool:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_PROJECT = Path("demo-project")
+PROJECT_VARIABLE, READ_ONLY_VARIABLE = "QUALKIT_PROJECT", "QUALKIT_READ_ONLY"  # the environment's say
 TRUE_WORDS = {"1", "true", "yes", "on"}
 
 
@@ -25,8 +26,8 @@ def parse_options(argv: Sequence[str], env: Mapping[str, str]) -> AppOptions:
     parser.add_argument("--project", type=Path)
     parser.add_argument("--read-only", action="store_true")
     args, _ = parser.parse_known_args(list(argv))
-    project = args.project or Path(env.get("QUALKIT_PROJECT") or DEFAULT_PROJECT)
-    read_only = args.read_only or env.get("QUALKIT_READ_ONLY", "").strip().lower() in TRUE_WORDS
+    project = args.project or Path(env.get(PROJECT_VARIABLE) or DEFAULT_PROJECT)
+    read_only = args.read_only or env.get(READ_ONLY_VARIABLE, "").strip().lower() in TRUE_WORDS
     return AppOptions(project, read_only)
 
 
