@@ -145,3 +145,12 @@ def stale_anonymisation_banner() -> None:
         with st.spinner("Detecting identifiers in every document…"):
             gateway.act("Anonymised", services.anonymise_project)
         st.rerun()
+
+
+def document_names_or_stop() -> list[str]:
+    """The project's document names; a page that shows documents stops with a hint when there are none."""
+    documents = [d.name for d in gateway.read("list_documents")]
+    if not documents:
+        st.info("The project has no documents yet: import some on the Project page.")
+        st.stop()
+    return documents

@@ -16,10 +16,7 @@ ui.style()
 st.title("Search")
 gateway.show_notices()
 
-documents = [d.name for d in gateway.read("list_documents")]
-if not documents:
-    st.info("The project has no documents yet: import some on the Project page.")
-    st.stop()
+documents = ui.document_names_or_stop()
 names = ui.code_names()
 
 
