@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from qualkit import services
-from qualkit.anonymise.view import AppliedRedaction, apply, merge
+from qualkit.anonymise.view import AnonymisedView, AppliedRedaction, apply, merge
 from qualkit.errors import NotFoundError, ProjectError, ReadOnlyError
 from qualkit.services.anonymisation import Freshness, anonymisation_state
 from qualkit.store.schema import DocumentRow, EventRow, PseudonymKeyRow, RedactionRow
@@ -317,6 +317,22 @@ def test_no_character_of_a_redacted_span_survives(text, raw, a, b) -> None:
     covered = {i for r in merged for i in range(r.start, r.end)}
     kept = "".join(text[i] for i in range(start, end) if i not in covered)
     assert shown.replace("\x00", "") == kept
+
+
+@given(texts, spans, st.lists(st.tuples(st.integers(0, 80), st.integers(0, 80)), min_size=1, max_size=6),
+       st.integers(0, 80), st.integers(0, 80))
+def test_the_view_reads_each_segment_and_span_as_the_whole_document_would(text, raw, cuts, a, b) -> None:
+    """The view looks up the redactions touching a segment by bisection; it must show what applying
+    every redaction of the document to that text shows."""
+    redactions = [AppliedRedaction(s, min(s + n, len(text)), "[X]", f)
+                  for s, n, f in raw if s < len(text) and s < min(s + n, len(text))]
+    segments = {i: (7, *sorted((min(x, len(text)), min(y, len(text))))) for i, (x, y) in enumerate(cuts)}
+    view = AnonymisedView({7: text}, segments, {7: redactions})
+    every = merge(redactions)
+    for i, (_, start, end) in segments.items():
+        assert view.segment_text(i) == apply(text[start:end], start, every)
+        lo, hi = max(min(a, b), start), min(max(a, b), end)
+        assert view.span_text(i, min(a, b), max(a, b)) == apply(text[lo:hi], lo, every)
 
 
 def test_reading_the_key_is_logged(anon_project) -> None:

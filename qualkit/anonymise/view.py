@@ -6,7 +6,8 @@ ones are false positives and left alone), so reports, exports and the app all re
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -63,6 +64,9 @@ class AnonymisedView:
         self._documents = documents
         self._segments = segments
         self._redactions = {doc: merge(found) for doc, found in redactions.items()}
+        # Merged redactions do not overlap, so their ends are in order too: a segment finds the ones
+        # touching it by bisection, not by walking every redaction of its document.
+        self._ends = {doc: [r.end for r in merged] for doc, merged in self._redactions.items()}
         self._participants = dict(participants or {})
         self._document_names = dict(document_names or {})
 
@@ -71,14 +75,28 @@ class AnonymisedView:
 
     def segment_text(self, segment_id: int) -> str:
         document_id, start, end = self._segments[segment_id]
-        return apply(self._documents[document_id][start:end], start, self._redactions.get(document_id, ()))
+        return self._text(document_id, start, end)
 
     def span_text(self, segment_id: int, start: int, end: int) -> str:
         """The anonymised text of document offsets `start`..`end`, kept within segment `segment_id` (the
         part of it a coding codes); a redaction crossing the span's edge still replaces the part inside."""
         document_id, seg_start, seg_end = self._segments[segment_id]
-        start, end = max(start, seg_start), min(end, seg_end)
-        return apply(self._documents[document_id][start:end], start, self._redactions.get(document_id, ()))
+        return self._text(document_id, max(start, seg_start), min(end, seg_end))
+
+    def _text(self, document_id: int, start: int, end: int) -> str:
+        """The anonymised text of document offsets `start`..`end`."""
+        return apply(self._documents[document_id][start:end], start, self._touching(document_id, start, end))
+
+    def _touching(self, document_id: int, start: int, end: int) -> Sequence[AppliedRedaction]:
+        """The merged redactions of a document that reach into offsets `start`..`end`, in order."""
+        merged = self._redactions.get(document_id, ())
+        if not merged:
+            return ()
+        first = bisect_right(self._ends[document_id], start)  # the first ending after `start`
+        last = first
+        while last < len(merged) and merged[last].start < end:
+            last += 1
+        return merged[first:last]
 
     def participant(self, label: str | None) -> str:
         """What outputs call a participant (a label the view does not know shows as a placeholder,
