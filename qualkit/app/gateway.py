@@ -1,8 +1,9 @@
 """The app's only way to the project: reads cached per project version, writes refused in read-only mode.
 
 Every write logs an event, so the newest event id is a version that any write, from this browser
-session or another, moves on; cached reads are keyed on it and never go stale. Models and the open
-project are cached once per process.
+session or another, moves on; cached reads are keyed on it and never go stale. The version (and the
+login) is read once per script run, not once per read: a page of sixty quotes would otherwise ask the
+database for it hundreds of times. Models and the open project are cached once per process.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,6 +28,7 @@ from qualkit.services import accounts, app_support
 T = TypeVar("T")
 UNNAMED = "app user (no name given)"
 LOGIN = "qualkit_login"  # session state key of this browser session's login token (app/login.py)
+RUN = "qualkit_run"  # session state key of what this script run has read once (see `script_run`)
 
 
 class NoNameError(QualkitError):
@@ -99,11 +102,38 @@ def _has_accounts(folder: str, asked_read_only: bool, at_version: int) -> bool:
     return accounts.has_accounts(_open(folder, asked_read_only))
 
 
+@contextmanager
+def script_run() -> Iterator[None]:
+    """One run of the app's script (the entry script wraps each run in it): the project version and the
+    login are read once within it. Outside a run (widget callbacks run before it) they are read afresh."""
+    st.session_state[RUN] = {}
+    try:
+        yield
+    finally:
+        st.session_state.pop(RUN, None)
+
+
+def _once_per_run(key: Any, compute: Callable[[], T]) -> T:
+    """`compute()`, remembered until this script run ends or this session writes."""
+    memo = st.session_state.get(RUN)
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def _written() -> None:
+    """This session changed the project: what the run remembered (the version above all) is read again."""
+    if st.session_state.get(RUN) is not None:
+        st.session_state[RUN] = {}
+
+
 def account() -> services.Account | None:
     """The account logged in in this browser session: None before a login, once it has ended or
     expired, and on a project without accounts."""
     token = st.session_state.get(LOGIN)
-    return accounts.logged_in(project(), token) if token else None
+    return _once_per_run(("account", token), lambda: accounts.logged_in(project(), token)) if token else None
 
 
 def allowed(service: str) -> services.Account | None:
@@ -119,7 +149,11 @@ def allowed(service: str) -> services.Account | None:
 
 
 def version() -> int:
-    return services.project_version(project())
+    return _once_per_run("version", lambda: services.project_version(project()))
+
+
+def queue_version() -> int:
+    return _once_per_run("queue_version", lambda: app_support.queue_version(project()))
 
 
 def read(name: str, **kwargs: Any) -> Any:
@@ -127,7 +161,7 @@ def read(name: str, **kwargs: Any) -> Any:
     if name not in READS:
         raise ValueError(f"{name} is not a read-only service")
     allowed(name)
-    at_version = app_support.queue_version(project()) if name in CODING_BLIND else version()
+    at_version = queue_version() if name in CODING_BLIND else version()
     return _cached_read(str(project().folder.resolve()), read_only(), at_version, name,
                         tuple(sorted(kwargs.items())))
 
@@ -147,7 +181,7 @@ def queue(**filters: Any) -> list[Any]:
     allowed("review_queue")
     folder, key = str(project().folder.resolve()), tuple(sorted(filters.items()))
     rounds = st.session_state.setdefault("qualkit_queue_rounds", {})
-    at_version = app_support.queue_version(project())
+    at_version = queue_version()
     left: list[Any] = []
     for _ in range(2):
         ranked = _cached_queue(folder, read_only(), at_version, rounds.get(key, 0), key)
@@ -193,10 +227,13 @@ def produce(name: str, **kwargs: Any) -> Any:
     """`services.<name>(project, **kwargs)` for a service that writes an anonymised output file."""
     if name not in OUTPUTS:
         raise ValueError(f"{name} is not an output service")
-    if (found := allowed(name)) is not None:
-        return accounts.perform(found, getattr(services, name), project(), **kwargs)
-    with services.acting_as(actor() or UNNAMED):
-        return getattr(services, name)(project(), **kwargs)
+    try:
+        if (found := allowed(name)) is not None:
+            return accounts.perform(found, getattr(services, name), project(), **kwargs)
+        with services.acting_as(actor() or UNNAMED):
+            return getattr(services, name)(project(), **kwargs)
+    finally:
+        _written()  # its audit event moved the version on
 
 
 def write(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -207,13 +244,19 @@ def write(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         raise ReadOnlyError("this app is open read-only, so nothing can be changed.",
                             "Ask the project's owner for an editable copy, or open it without --read-only.")
     if (found := allowed(fn.__name__)) is not None:
-        return accounts.perform(found, fn, project(), *args, **kwargs)
+        try:
+            return accounts.perform(found, fn, project(), *args, **kwargs)
+        finally:
+            _written()
     who = actor()
     if not who:
         raise NoNameError("the app does not know who you are, and every change is logged with a name.",
                           "Type your name in the sidebar (this browser remembers it), then try again.")
-    with services.acting_as(who):  # every event of the service names this person, never the OS user
-        return fn(project(), *args, **kwargs)
+    try:
+        with services.acting_as(who):  # every event of the service names this person, never the OS user
+            return fn(project(), *args, **kwargs)
+    finally:
+        _written()
 
 
 def act(message: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:

@@ -187,6 +187,21 @@ def test_themes_page_counts_accepted_codings_by_group(coded: services.Project,
     assert "We worked on trust" in texts(at) and "I trust her now" not in texts(at)
 
 
+
+def test_a_run_reads_the_project_version_once_and_the_next_run_sees_another_sessions_change(
+        coded: services.Project, open_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch) -> None:
+    accepted = [item.id for item in services.review_queue(coded, code="trust", limit=10)]
+    services.decide_many(coded, accept=accepted, reviewer="Ana")
+    at = open_app(coded, "themes")
+    real, calls = services.project_version, []
+    monkeypatch.setattr(services, "project_version", lambda project: calls.append(1) or real(project))
+    at.run()
+    assert len(calls) == 1  # not once per read: the page reads each quote's place, the login, ...
+    assert "2 segments · 2 participants" in texts(at)
+    services.decide(coded, accepted[0], False, reviewer="Ben")  # another browser session, say
+    at.run()
+    assert len(calls) == 2 and "1 segment · 1 participant" in texts(at)
+
 @pytest.mark.slow
 def test_reports_page_builds_downloads(coded: services.Project, open_app: Callable[..., AppTest]) -> None:
     for item in services.review_queue(coded, code="trust", limit=10):
