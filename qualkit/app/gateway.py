@@ -19,7 +19,6 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from qualkit import services
-from qualkit.anonymise.view import AnonymisedView
 from qualkit.app.options import PROJECT_VARIABLE, READ_ONLY_VARIABLE, AppOptions, parse_options
 from qualkit.errors import QualkitError, ReadOnlyError
 from qualkit.escaping import markdown_text
@@ -202,25 +201,18 @@ def _cached_queue(folder: str, asked_read_only: bool, at_version: int, round_: i
 
 
 def quotes(**filters: Any) -> list[services.Quote]:
-    """`services.theme_quotes` through an anonymised view built once per version, not per search."""
+    """`services.theme_quotes` through the accepted codings and anonymised texts kept per version (a
+    `services.QuoteIndex` shared by every browser session), so a new search word reads nothing again."""
     allowed("theme_quotes")
-    folder = str(project().folder.resolve())
-    return _cached_quotes(folder, read_only(), version(), tuple(sorted(filters.items())))
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _cached_quotes(folder: str, asked_read_only: bool, at_version: int,
-                   filters: tuple[tuple[str, Any], ...]) -> list[services.Quote]:
-    return services.theme_quotes(_open(folder, asked_read_only), **dict(filters),
-                                 view=_view(folder, asked_read_only, at_version),
-                                 accepted=_cached_read(folder, asked_read_only, at_version,
-                                                       "accepted_codings", ()))
+    found = _quote_index(str(project().folder.resolve()), read_only(), version())
+    return found.quotes(**filters)
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def _view(folder: str, asked_read_only: bool, at_version: int) -> AnonymisedView:
-    """The project's anonymised view at `at_version` (only a cache key, see `_cached_read`)."""
-    return services.anonymised_view(_open(folder, asked_read_only))
+def _quote_index(folder: str, asked_read_only: bool, at_version: int) -> services.QuoteIndex:
+    """The project's quote index at `at_version` (only a cache key, see `_cached_read`). A resource, not
+    data: shared, not copied per call (its texts fill in as searches need them)."""
+    return services.quote_index(_open(folder, asked_read_only))
 
 
 def produce(name: str, **kwargs: Any) -> Any:

@@ -83,6 +83,7 @@ if TYPE_CHECKING:
     from qualkit.services.app_support import (
         CodedSegment,
         Quote,
+        QuoteIndex,
         ThemeSummary,
         UndoError,
         UndoneDecision,
@@ -91,6 +92,7 @@ if TYPE_CHECKING:
         available_coders,
         project_version,
         queue_version,
+        quote_index,
         save_codebook,
         still_waiting,
         theme_quotes,
@@ -223,9 +225,10 @@ EXPORTS: dict[str, tuple[str, ...]] = {
         "pseudonym_key", "remove_term",
     ),
     "app_support": (
-        "CodedSegment", "Quote", "ThemeSummary", "UndoError", "UndoneDecision", "accepted_codings",
-        "anonymised_segments", "available_coders", "project_version", "queue_version", "save_codebook",
-        "still_waiting", "theme_quotes", "theme_summaries", "undo_last_decision",
+        "CodedSegment", "Quote", "QuoteIndex", "ThemeSummary", "UndoError", "UndoneDecision",
+        "accepted_codings", "anonymised_segments", "available_coders", "project_version", "queue_version",
+        "quote_index", "save_codebook", "still_waiting", "theme_quotes", "theme_summaries",
+        "undo_last_decision",
     ),
     "batch": ("anonymise_jsonl", "code_jsonl"),
     "codebooks": (

@@ -165,33 +165,61 @@ class Quote:
     span: tuple[int, int] | None = None  # document offsets of the coded words when only part is coded
 
 
+class QuoteIndex:
+    """Accepted codings in quoting order (code, then segment) with their anonymised texts, for one
+    project version. Each text is anonymised and casefolded once, when first asked for, so a new search
+    word costs a scan of texts already made, not a read of the project (the app keeps one per version)."""
+
+    def __init__(self, view: AnonymisedView, accepted: list[CodedSegment]) -> None:
+        self._view = view
+        self._codings = sorted(accepted, key=lambda c: (c.code, c.segment_id))
+        self._texts: dict[int, str] = {}
+        self._folded: dict[int, str] = {}
+
+    def _text(self, i: int) -> str:
+        if i not in self._texts:  # a coding of part of a segment is quoted as coded: those words
+            coding = self._codings[i]
+            self._texts[i] = (self._view.span_text(coding.segment_id, *coding.span) if coding.span
+                              else self._view.segment_text(coding.segment_id))
+        return self._texts[i]
+
+    def _folded_text(self, i: int) -> str:
+        if i not in self._folded:
+            self._folded[i] = self._text(i).casefold()
+        return self._folded[i]
+
+    def quotes(self, code: str | None = None, group: str | None = None, search: str | None = None,
+               limit: int = 50) -> list[Quote]:
+        """Up to `limit` quotes of one code and group (None: any), matching `search` in the anonymised
+        text only, so a search can never reveal an original identifier."""
+        needle = (search or "").strip().casefold()
+        quotes: list[Quote] = []
+        for i, coding in enumerate(self._codings):
+            if code is not None and coding.code != code:
+                continue
+            if group is not None and (coding.group or NO_GROUP) != group:
+                continue
+            if needle and needle not in self._folded_text(i):
+                continue
+            view = self._view
+            quotes.append(Quote(coding.segment_id, coding.code, self._text(i),
+                                view.participant(coding.participant), view.document(coding.document),
+                                coding.group or NO_GROUP, coding.span))
+            if len(quotes) >= limit:
+                break
+        return quotes
+
+
+def quote_index(project: Project) -> QuoteIndex:
+    """The project's accepted codings and anonymised view as they stand, for `theme_quotes`."""
+    return QuoteIndex(anonymised_view(project), accepted_codings(project))
+
+
 def theme_quotes(project: Project, code: str | None = None, group: str | None = None,
-                 search: str | None = None, limit: int = 50,
-                 view: AnonymisedView | None = None,
-                 accepted: list[CodedSegment] | None = None) -> list[Quote]:
+                 search: str | None = None, limit: int = 50, index: QuoteIndex | None = None) -> list[Quote]:
     """Anonymised quotes of accepted codings (of one code and group), matching `search` in the
-    anonymised text only, so a search can never reveal an original identifier. Pass the current
-    `view` and `accepted_codings` to save reading them again (the app keeps both per project version,
-    so a new search word costs the filtering only)."""
-    accepted = accepted_codings(project) if accepted is None else accepted
-    codings = [c for c in accepted if (code is None or c.code == code)
-               and (group is None or (c.group or NO_GROUP) == group)]
-    if not codings:
-        return []
-    view = view or anonymised_view(project)
-    needle = (search or "").strip().casefold()
-    quotes = []
-    for coding in sorted(codings, key=lambda c: (c.code, c.segment_id)):
-        # A coding of part of a segment is quoted as coded: those words, not the whole turn.
-        text = (view.span_text(coding.segment_id, *coding.span) if coding.span
-                else view.segment_text(coding.segment_id))
-        if needle and needle not in text.casefold():
-            continue
-        quotes.append(Quote(coding.segment_id, coding.code, text, view.participant(coding.participant),
-                            view.document(coding.document), coding.group or NO_GROUP, coding.span))
-        if len(quotes) >= limit:
-            break
-    return quotes
+    anonymised text only. Pass a current `quote_index` to save reading the project again."""
+    return (index or quote_index(project)).quotes(code, group, search, limit)
 
 
 def anonymised_segments(project: Project, document: str) -> list[tuple[int, str | None, str]]:

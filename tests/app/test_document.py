@@ -193,9 +193,11 @@ def test_a_part_coding_is_quoted_as_coded_and_themes_search_covers_every_theme(
     services.code_selection(interview, DOC, other, other + len("referral"), ["housing"], coder="Ben")
     quotes = services.theme_quotes(interview, code="trust")
     assert [(q.text, q.span) for q in quotes] == [("built trust", (start, end))]
-    accepted = services.accepted_codings(interview)  # what the app keeps per project version
-    assert services.theme_quotes(interview, code="trust", accepted=accepted) == quotes
-    assert services.theme_quotes(interview, code="trust", accepted=[]) == []  # it reads only what it is given
+    index = services.quote_index(interview)  # what the app keeps per project version
+    assert services.theme_quotes(interview, code="trust", index=index) == quotes
+    assert index.quotes(search="BUILT TRUST") == quotes and index.quotes(search="referral", code="trust") == []
+    empty = services.QuoteIndex(services.anonymised_view(interview), [])
+    assert services.theme_quotes(interview, code="trust", index=empty) == []  # it reads only what it is given
     at = open_app(interview, "themes")
     at.text_input[0].input("referral").run()  # the search box: every theme, not the one chosen below it
     assert not at.exception, at.exception
