@@ -38,6 +38,7 @@ READS = frozenset({
     "project_status", "list_documents", "list_participants", "current_codebook", "review_queue",
     "list_redactions", "list_terms", "theme_summaries", "accepted_codings", "list_memos",
     "anonymised_segments", "agreement_summary", "agreement", "document_in_context", "segment_context",
+    "segment_places",
     "search_corpus", "search_speakers", "configured_coder", "anonymisation_state",
     "machine_agreement_since_run",
 })

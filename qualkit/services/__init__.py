@@ -154,6 +154,7 @@ if TYPE_CHECKING:
         remove_coding,
         remove_codings,
         segment_context,
+        segment_places,
     )
     from qualkit.services.memos import Memo, MemoTarget, add_memo, delete_memo, edit_memo, list_memos
     from qualkit.services.projects import (
@@ -249,6 +250,7 @@ EXPORTS: dict[str, tuple[str, ...]] = {
         "CodedSelection", "CodingInContext", "CodingListed", "DecisionEvent", "DocumentInContext",
         "SegmentContext", "SegmentInContext", "SelectionError", "code_selection", "document_in_context",
         "list_codings", "list_decisions", "remove_coding", "remove_codings", "segment_context",
+        "segment_places",
     ),
     "memos": ("Memo", "MemoTarget", "add_memo", "delete_memo", "edit_memo", "list_memos"),
     "projects": (

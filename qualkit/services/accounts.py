@@ -71,6 +71,7 @@ SERVICE_NEEDS: dict[str, Permission] = {
     # coding, reviewing, memos, documents
     **dict.fromkeys(("list_documents", "list_participants", "review_queue", "accepted_codings",
                      "list_memos", "agreement_summary", "document_in_context", "segment_context",
+                     "segment_places",
                      "search_corpus", "search_speakers", "decide", "add_coding", "code_selection",
                      "remove_coding", "undo_last_decision", "run_coder", "add_memo", "import_sources",
                      "load_participants", "set_document_group", "code_hits", "undo_code_hits", "export_qdc",

@@ -167,42 +167,31 @@ class Quote:
 
 class QuoteIndex:
     """Accepted codings in quoting order (code, then segment) with their anonymised texts, for one
-    project version. Each text is anonymised and casefolded once, when first asked for, so a new search
-    word costs a scan of texts already made, not a read of the project (the app keeps one per version)."""
+    project version. The texts are anonymised and casefolded once, when it is built, so a search word
+    costs a scan of texts already made, not a read of the project (the app keeps one per version)."""
 
     def __init__(self, view: AnonymisedView, accepted: list[CodedSegment]) -> None:
         self._view = view
         self._codings = sorted(accepted, key=lambda c: (c.code, c.segment_id))
-        self._texts: dict[int, str] = {}
-        self._folded: dict[int, str] = {}
-
-    def _text(self, i: int) -> str:
-        if i not in self._texts:  # a coding of part of a segment is quoted as coded: those words
-            coding = self._codings[i]
-            self._texts[i] = (self._view.span_text(coding.segment_id, *coding.span) if coding.span
-                              else self._view.segment_text(coding.segment_id))
-        return self._texts[i]
-
-    def _folded_text(self, i: int) -> str:
-        if i not in self._folded:
-            self._folded[i] = self._text(i).casefold()
-        return self._folded[i]
+        # A coding of part of a segment is quoted as coded: those words, not the whole turn.
+        self._texts = [view.span_text(c.segment_id, *c.span) if c.span else view.segment_text(c.segment_id)
+                       for c in self._codings]
+        self._folded = [text.casefold() for text in self._texts]
 
     def quotes(self, code: str | None = None, group: str | None = None, search: str | None = None,
                limit: int = 50) -> list[Quote]:
         """Up to `limit` quotes of one code and group (None: any), matching `search` in the anonymised
         text only, so a search can never reveal an original identifier."""
-        needle = (search or "").strip().casefold()
+        needle, view = (search or "").strip().casefold(), self._view
         quotes: list[Quote] = []
         for i, coding in enumerate(self._codings):
             if code is not None and coding.code != code:
                 continue
             if group is not None and (coding.group or NO_GROUP) != group:
                 continue
-            if needle and needle not in self._folded_text(i):
+            if needle and needle not in self._folded[i]:
                 continue
-            view = self._view
-            quotes.append(Quote(coding.segment_id, coding.code, self._text(i),
+            quotes.append(Quote(coding.segment_id, coding.code, self._texts[i],
                                 view.participant(coding.participant), view.document(coding.document),
                                 coding.group or NO_GROUP, coding.span))
             if len(quotes) >= limit:

@@ -100,6 +100,14 @@ def segment_context(project: Project, segment_id: int) -> SegmentContext:
         return SegmentContext(segment.document, segment.start, segment.end, question, speaker, codings)
 
 
+def segment_places(project: Project, segment_ids: Sequence[int]) -> dict[int, tuple[str, int, int]]:
+    """(document, start, end) of each of `segment_ids` that exists, in one read: where links to the
+    Document page open (a page of quotes asks for all of its segments at once)."""
+    with project.sessions() as session:
+        places = documents_store.segment_places(session, list(segment_ids))
+    return {i: (place.document, place.start, place.end) for i, place in places.items()}
+
+
 @dataclass(frozen=True)
 class CodedSelection:
     added: list[int]  # new coding ids

@@ -45,12 +45,17 @@ def names_by_id(session: Session) -> dict[int, str]:
 
 
 def segment_place(session: Session, segment_id: int) -> SegmentPlace | None:
-    row = session.execute(
+    return segment_places(session, [segment_id]).get(segment_id)
+
+
+def segment_places(session: Session, segment_ids: list[int]) -> dict[int, SegmentPlace]:
+    """The places of those of `segment_ids` that exist, by id, in one query."""
+    rows = session.execute(
         select(SegmentRow.id, SegmentRow.document_id, DocumentRow.name, SegmentRow.ordinal, SegmentRow.start,
                SegmentRow.end, SegmentRow.text)
         .join(DocumentRow, SegmentRow.document_id == DocumentRow.id)
-        .where(SegmentRow.id == segment_id)).first()
-    return None if row is None else SegmentPlace(*row)
+        .where(SegmentRow.id.in_(segment_ids)))
+    return {row.id: SegmentPlace(*row) for row in rows}
 
 
 def segments_between(session: Session, document_id: int, start: int, end: int) -> list[SegmentPlace]:

@@ -57,6 +57,8 @@ def test_document_in_order_with_questions_and_codings(interview: services.Projec
     context = services.segment_context(interview, answer)
     assert context.question is not None and "And then?" in context.question
     assert [c.id for c in context.codings] == coded.added
+    segment = next(s for s in view.segments if s.id == answer)
+    assert services.segment_places(interview, [answer, 10**9]) == {answer: (DOC, segment.start, segment.end)}
 
 
 def test_a_whole_segment_selection_codes_the_segment_and_several_segments_each_part(

@@ -67,11 +67,14 @@ quotes = gateway.quotes(code=chosen, group=None if group == ALL else group,
                         search=search.strip() or None, limit=60)
 if not quotes:
     st.info("No quotes match.")
+# The Document page shows the original text: no link to it in a read-only app.
+places = {} if gateway.read_only() else gateway.read("segment_places",
+                                                     segment_ids=tuple(q.segment_id for q in quotes))
 for quote in quotes:
     theme = f"{names.get(quote.code, quote.code)} · " if chosen is None else ""
     st.caption(ui.md(f"{theme}{quote.participant or 'unattributed'} · {quote.group} · {quote.document}"))
     ui.quote_block(quote.text)
-    if not gateway.read_only():  # the Document page shows the original text: not in a read-only app
-        place = gateway.read("segment_context", segment_id=quote.segment_id)
+    if quote.segment_id in places:
+        document, start, end = places[quote.segment_id]
         st.page_link(ui.DOCUMENT_PAGE, label="Open in the document", icon=":material/article:",
-                     query_params=ui.place_link(place.document, *(quote.span or (place.start, place.end))))
+                     query_params=ui.place_link(document, *(quote.span or (start, end))))
