@@ -67,6 +67,7 @@ class AnonymisedView:
         # Merged redactions do not overlap, so their ends are in order too: a segment finds the ones
         # touching it by bisection, not by walking every redaction of its document.
         self._ends = {doc: [r.end for r in merged] for doc, merged in self._redactions.items()}
+        self._made: dict[tuple[int, int, int], str] = {}  # texts made so far: a view outlives many reads
         self._participants = dict(participants or {})
         self._document_names = dict(document_names or {})
 
@@ -85,7 +86,11 @@ class AnonymisedView:
 
     def _text(self, document_id: int, start: int, end: int) -> str:
         """The anonymised text of document offsets `start`..`end`."""
-        return apply(self._documents[document_id][start:end], start, self._touching(document_id, start, end))
+        key = (document_id, start, end)
+        if key not in self._made:
+            self._made[key] = apply(self._documents[document_id][start:end], start,
+                                    self._touching(document_id, start, end))
+        return self._made[key]
 
     def _touching(self, document_id: int, start: int, end: int) -> Sequence[AppliedRedaction]:
         """The merged redactions of a document that reach into offsets `start`..`end`, in order."""

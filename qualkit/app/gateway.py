@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from qualkit import services
+from qualkit.anonymise.view import AnonymisedView
 from qualkit.app.options import PROJECT_VARIABLE, READ_ONLY_VARIABLE, AppOptions, parse_options
 from qualkit.errors import QualkitError, ReadOnlyError
 from qualkit.escaping import markdown_text
@@ -156,6 +157,10 @@ def queue_version() -> int:
     return _once_per_run("queue_version", lambda: app_support.queue_version(project()))
 
 
+def text_version() -> int:
+    return _once_per_run("text_version", lambda: app_support.text_version(project()))
+
+
 def read(name: str, **kwargs: Any) -> Any:
     """`services.<name>(project, **kwargs)`, computed once per project version and arguments."""
     if name not in READS:
@@ -205,15 +210,25 @@ def quotes(**filters: Any) -> list[services.Quote]:
     """`services.theme_quotes` through the accepted codings and anonymised texts kept per version (a
     `services.QuoteIndex` shared by every browser session), so a new search word reads nothing again."""
     allowed("theme_quotes")
-    found = _quote_index(str(project().folder.resolve()), read_only(), version())
+    found = _quote_index(str(project().folder.resolve()), read_only(), version(), text_version())
     return found.quotes(**filters)
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def _quote_index(folder: str, asked_read_only: bool, at_version: int) -> services.QuoteIndex:
+def _quote_index(folder: str, asked_read_only: bool, at_version: int, at_text_version: int
+                 ) -> services.QuoteIndex:
     """The project's quote index at `at_version` (only a cache key, see `_cached_read`). A resource, not
-    data: shared, not copied per call (its texts fill in as searches need them)."""
-    return services.quote_index(_open(folder, asked_read_only))
+    data: shared, not copied per call. Its texts come from the anonymised view kept per text version, which
+    a decision or a new coding leaves alone, so after one only the accepted codings are read again."""
+    view = _view(folder, asked_read_only, at_text_version)
+    return services.quote_index(_open(folder, asked_read_only), view=view)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _view(folder: str, asked_read_only: bool, at_text_version: int) -> AnonymisedView:
+    """The project's anonymised view at `at_text_version` (only a cache key): it keeps the texts it has
+    made, so the quote index of the next version makes none again."""
+    return services.anonymised_view(_open(folder, asked_read_only))
 
 
 def produce(name: str, **kwargs: Any) -> Any:

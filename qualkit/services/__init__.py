@@ -95,6 +95,7 @@ if TYPE_CHECKING:
         quote_index,
         save_codebook,
         still_waiting,
+        text_version,
         theme_quotes,
         theme_summaries,
         undo_last_decision,
@@ -228,8 +229,8 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "app_support": (
         "CodedSegment", "Quote", "QuoteIndex", "ThemeSummary", "UndoError", "UndoneDecision",
         "accepted_codings", "anonymised_segments", "available_coders", "project_version", "queue_version",
-        "quote_index", "save_codebook", "still_waiting", "theme_quotes", "theme_summaries",
-        "undo_last_decision",
+        "quote_index", "save_codebook", "still_waiting", "text_version", "theme_quotes",
+        "theme_summaries", "undo_last_decision",
     ),
     "batch": ("anonymise_jsonl", "code_jsonl"),
     "codebooks": (

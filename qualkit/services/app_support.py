@@ -43,6 +43,22 @@ def queue_version(project: Project) -> int:
         return events_store.newest_id_except(session, QUEUE_KEEPING)
 
 
+# Changes that leave every anonymised text and name as it was: what is logged on a coding, a memo, an account
+# or a search's codings, coder runs, codebooks, and outputs. Anything else (an import, a redaction decision,
+# a term, people merged, a name or group changed, ...) moves `text_version` on: a change this list does not
+# name makes the app anonymise again, never show an old anonymisation.
+TEXT_KEEPING_ENTITIES = ("code_assignment", "memo", "account", "search")
+TEXT_KEEPING_ACTIONS = ("run_coder", "code_selection", "import_codings", "store_codebook", "write_report",
+                        "export", "read_key", "export_key", "draw_blind_sample")
+
+
+def text_version(project: Project) -> int:
+    """A version of the project's anonymised texts and names (`anonymised_view`): moved on by every
+    change except those that only code, decide, write memos, log in or write outputs."""
+    with project.sessions() as session:
+        return events_store.newest_id_except(session, TEXT_KEEPING_ACTIONS, TEXT_KEEPING_ENTITIES)
+
+
 def still_waiting(project: Project, coding_ids: list[int], status: str) -> set[int]:
     """Which of `coding_ids` still have `status` (suggestions: and are not settled by a person's decision
     on their segment and code). Costs the same whatever the project's size."""
@@ -143,7 +159,7 @@ def theme_summaries(project: Project) -> list[ThemeSummary]:
     by stakeholder group: the report's own counts (accepted codings only), so the Themes page and
     the thematic report always say the same."""
     summaries = []
-    for counted in theme_counts(report_input(project, with_agreement=False)):
+    for counted in theme_counts(report_input(project, counts_only=True)):
         theme = counted.theme
         by_group = {group: (count.segments, count.participants)
                     for group, count in counted.by_group.items() if count.segments}
@@ -199,9 +215,10 @@ class QuoteIndex:
         return quotes
 
 
-def quote_index(project: Project) -> QuoteIndex:
-    """The project's accepted codings and anonymised view as they stand, for `theme_quotes`."""
-    return QuoteIndex(anonymised_view(project), accepted_codings(project))
+def quote_index(project: Project, view: AnonymisedView | None = None) -> QuoteIndex:
+    """The project's accepted codings as they stand with their anonymised texts, for `theme_quotes`;
+    pass `view` if a current one is at hand (one at the current `text_version` is)."""
+    return QuoteIndex(view or anonymised_view(project), accepted_codings(project))
 
 
 def theme_quotes(project: Project, code: str | None = None, group: str | None = None,

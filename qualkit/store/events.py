@@ -102,9 +102,11 @@ def complete(session: Session, event_id: int, **data: Any) -> None:
         session.flush()
 
 
-def newest_id_except(session: Session, actions: Collection[str]) -> int:
-    """The newest id of an event whose action is not one of `actions` (0 for none): a version that only
-    other kinds of change move on. Walks back from the newest event, so it reads only the events since."""
-    query = (select(EventRow.id).where(EventRow.action.not_in(sorted(actions)))
-             .order_by(EventRow.id.desc()).limit(1))
-    return session.scalar(query) or 0
+def newest_id_except(session: Session, actions: Collection[str], entities: Collection[str] = ()) -> int:
+    """The newest id of an event whose action is not one of `actions` and whose entity is not one of
+    `entities` (0 for none): a version that only other kinds of change move on. Walks back from the
+    newest event, so it reads only the events since."""
+    query = select(EventRow.id).where(EventRow.action.not_in(sorted(actions)))
+    if entities:
+        query = query.where(EventRow.entity.not_in(sorted(entities)))
+    return session.scalar(query.order_by(EventRow.id.desc()).limit(1)) or 0

@@ -101,12 +101,12 @@ def values_of(session: Session, name: str, groups: Collection[str] = ()) -> set[
     return set(session.scalars(_codable(groups).with_only_columns(_value(name)).distinct()))
 
 
-def codings_of_codebook(session: Session, codebook: str) -> list[Coding]:
+def codings_of_codebook(session: Session, codebook: str, decided_only: bool = False) -> list[Coding]:
     """Every coding with a code of codebook `codebook` (any of its versions: a code is the same code
-    across versions by its key), decided or not, in the order they last changed: a report derives
-    what stands from the latest decision on each (segment, code)."""
+    across versions by its key), decided or not (`decided_only`: accepted or rejected ones only), in the
+    order they last changed: a report derives what stands from the latest decision on each (segment, code)."""
     a = CodeAssignmentRow
-    rows = session.execute(
+    query = (
         select(a.id, a.segment_id, SegmentRow.document_id, CodeRow.key, a.span_start, a.span_end, a.status,
                a.coder, a.reviewer, a.predicted, a.run_id, a.score, a.coder_version, a.model, a.rationale,
                a.note, a.created_at, a.updated_at)  # `Coding`'s fields in order; columns, not ORM rows
@@ -115,6 +115,9 @@ def codings_of_codebook(session: Session, codebook: str) -> list[Coding]:
         .join(SegmentRow, a.segment_id == SegmentRow.id)
         .where(CodebookRow.name == codebook)
         .order_by(a.updated_at, a.id))
+    if decided_only:
+        query = query.where(a.status != Status.SUGGESTED.value)
+    rows = session.execute(query)
     return [Coding(row_id, segment, document, key, None if start is None or end is None else (start, end),
                    Status(status), *provenance)
             for row_id, segment, document, key, start, end, status, *provenance in rows]

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from qualkit import services
+from qualkit.reports.counts import theme_counts
 from qualkit.store.schema import EventRow
 
 
@@ -74,3 +75,33 @@ def test_two_sessions_deciding_at_once_lose_nothing(coded: services.Project) -> 
     with coded.sessions() as session:
         decided = session.scalars(select(EventRow.entity_id).where(EventRow.action == "decide")).all()
     assert sorted(decided) == sorted(i.id for i in items)
+
+
+def test_the_text_version_moves_with_anonymisation_changes_only(coded: services.Project) -> None:
+    """The app keeps anonymised texts per text version: coding, deciding and memos must leave it, and a
+    change to what is redacted must move it (else the app would show an old anonymisation)."""
+    before = services.text_version(coded)
+    first, second = services.review_queue(coded, limit=2)
+    services.decide(coded, first.id, True, reviewer="Ana")
+    services.undo_last_decision(coded, "Ana")
+    services.decide(coded, second.id, False, reviewer="Ana")
+    services.add_memo(coded, "project", None, "a note", "Ana")
+    assert services.text_version(coded) == before < services.project_version(coded)
+    services.add_term(coded, "Hollybrook", "deny", label="PLACE", actor="Ana")
+    assert services.text_version(coded) == services.project_version(coded) > before
+
+
+def test_theme_counts_read_for_the_app_are_the_reports_counts(coded: services.Project) -> None:
+    """The Themes page counts from decided codings alone; the report reads every coding. They must agree,
+    whatever was accepted, rejected, changed or coded by hand."""
+    first, second, third = services.review_queue(coded, limit=3)
+    services.add_coding(coded, third.segment_id, third.code, coder="Ana")  # a person codes it, then rejects
+    services.decide_many(coded, accept=[first.id, second.id], reject=[third.id], reviewer="Ana")  # it: no
+    services.decide(coded, second.id, False, reviewer="Ben")  # a change of mind: rejected now
+    segment = next(s for s in services.iter_segments(coded, codable_only=True) if s.id != first.segment_id)
+    services.add_coding(coded, segment.id, first.code, coder="Ana")
+    report = theme_counts(services.report_input(coded))
+    assert [(s.key, s.segments, s.participants, s.by_group) for s in services.theme_summaries(coded)] == [
+        (c.theme.key, c.total.segments, c.total.participants,
+         {g: (n.segments, n.participants) for g, n in c.by_group.items() if n.segments}) for c in report]
+    assert sum(s.segments for s in services.theme_summaries(coded)) == 2
