@@ -10,15 +10,15 @@ from qualkit.coders.base import coder_names
 from qualkit.errors import NotFoundError, QualkitError
 from qualkit.model import Codebook
 from qualkit.model.coding import Status
-from qualkit.reports.counts import theme_counts
 from qualkit.reports.model import NO_GROUP
 from qualkit.services.anonymisation import anonymised_view
-from qualkit.services.codebooks import StoredCodebook, store_codebook
+from qualkit.services.codebooks import StoredCodebook, codebook_row, store_codebook
 from qualkit.services.projects import Project, current_user
-from qualkit.services.reports import report_input
+from qualkit.store import codebooks as codebooks_store
 from qualkit.store import documents as documents_store
 from qualkit.store import events as events_store
 from qualkit.store import in_context as codings_store
+from qualkit.store import report_facts
 from qualkit.store import repository as repo
 
 
@@ -156,15 +156,26 @@ def accepted_codings(project: Project) -> list[CodedSegment]:
 
 def theme_summaries(project: Project) -> list[ThemeSummary]:
     """Every code of the current codebook, in tree order, with distinct segments and participants
-    by stakeholder group: the report's own counts (accepted codings only), so the Themes page and
-    the thematic report always say the same."""
+    by stakeholder group: the report's own counts (accepted codings only; a test holds the two equal),
+    counted in the database, so the Themes page drawn after a decision reads no coding into Python."""
+    with project.sessions() as session:
+        book_row = codebook_row(session, None)
+        book = codebooks_store.read(session, book_row)
+        if not report_facts.stakeholder_groups(session):
+            raise NotFoundError("no codable segments in this scope.",
+                                "Import documents first, or widen the group and attribute filters.")
+        tallies = report_facts.accepted_tallies(session, book_row.name, "group", NO_GROUP)
+    totals = {t.key: t for t in tallies if t.group is None}
+    by_group: dict[str, dict[str, tuple[int, int]]] = {}
+    for t in sorted((t for t in tallies if t.group is not None),
+                    key=lambda t: (t.group == NO_GROUP, (t.group or "").casefold())):
+        by_group.setdefault(t.key, {})[t.group or NO_GROUP] = (t.segments, t.participants)
     summaries = []
-    for counted in theme_counts(report_input(project, counts_only=True)):
-        theme = counted.theme
-        by_group = {group: (count.segments, count.participants)
-                    for group, count in counted.by_group.items() if count.segments}
-        summaries.append(ThemeSummary(theme.key, theme.name, theme.description, theme.depth,
-                                      counted.total.segments, counted.total.participants, by_group))
+    for code, _parent, depth in book.walk():
+        total = totals.get(code.id)
+        summaries.append(ThemeSummary(code.id, code.name, code.description, depth,
+                                      total.segments if total else 0, total.participants if total else 0,
+                                      by_group.get(code.id, {})))
     return summaries
 
 

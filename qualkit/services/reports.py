@@ -156,21 +156,16 @@ def _scope(options: ReportOptions) -> list[str]:
             *(f"{key} = {value}" for key, value in options.where)]
 
 
-def report_input(project: Project, options: ReportOptions = ReportOptions(), *,
-                 counts_only: bool = False) -> ReportInput:
-    """The codable segments and codings in scope, with the codebook, provenance and agreement figures.
-    `counts_only`, for theme counts alone: no agreement figures, and only decided codings are read (a
-    third of them, say, where most suggestions wait), so no suggestion is included and the provenance
-    leaves out what undecided ones tell (`pending` is 0; `coders` names those with a decided coding)."""
+def report_input(project: Project, options: ReportOptions = ReportOptions()) -> ReportInput:
+    """The codable segments and codings in scope, with the codebook, provenance and agreement figures."""
     with project.sessions() as session:
         book_row = codebook_row(session, options.codebook)
         book = codebooks_store.read(session, book_row)
         themes = _themes(book, options.codes)
         segments = _segments(session, options)
         in_scope = {s.id for s in segments}
-        read = report_facts.codings_of_codebook(session, book_row.name, decided_only=counts_only)
-        codings, provenance = coding_facts(read, {t.key for t in themes},
-                                           options.include_suggestions and not counts_only)
+        codings, provenance = coding_facts(report_facts.codings_of_codebook(session, book_row.name),
+                                           {t.key for t in themes}, options.include_suggestions)
         codings = [c for c in codings if c.segment_id in in_scope]
         if options.context:
             codings = _with_context(session, codings)
@@ -180,11 +175,10 @@ def report_input(project: Project, options: ReportOptions = ReportOptions(), *,
     return ReportInput(project.config.name, book.name, book_row.version,
                        GROUP_WORDS.get(options.group_by, options.group_by), themes, segments, codings,
                        provenance, options.include_suggestions, _scope(options),
-                       None if counts_only else _agreement(project),
-                       () if counts_only else _coder_pairs(project), options.include_empty,
+                       _agreement(project), _coder_pairs(project), options.include_empty,
                        options.framework, options.quote_every_group,
                        since_run=_since_run(project, options.codebook)
-                       if not counts_only and provenance.coders else None)
+                       if provenance.coders else None)
 
 
 # --- reports -------------------------------------------------------------------------------------

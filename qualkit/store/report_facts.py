@@ -101,12 +101,12 @@ def values_of(session: Session, name: str, groups: Collection[str] = ()) -> set[
     return set(session.scalars(_codable(groups).with_only_columns(_value(name)).distinct()))
 
 
-def codings_of_codebook(session: Session, codebook: str, decided_only: bool = False) -> list[Coding]:
+def codings_of_codebook(session: Session, codebook: str) -> list[Coding]:
     """Every coding with a code of codebook `codebook` (any of its versions: a code is the same code
-    across versions by its key), decided or not (`decided_only`: accepted or rejected ones only), in the
-    order they last changed: a report derives what stands from the latest decision on each (segment, code)."""
+    across versions by its key), decided or not, in the order they last changed: a report derives
+    what stands from the latest decision on each (segment, code)."""
     a = CodeAssignmentRow
-    query = (
+    rows = session.execute(
         select(a.id, a.segment_id, SegmentRow.document_id, CodeRow.key, a.span_start, a.span_end, a.status,
                a.coder, a.reviewer, a.predicted, a.run_id, a.score, a.coder_version, a.model, a.rationale,
                a.note, a.created_at, a.updated_at)  # `Coding`'s fields in order; columns, not ORM rows
@@ -115,12 +115,42 @@ def codings_of_codebook(session: Session, codebook: str, decided_only: bool = Fa
         .join(SegmentRow, a.segment_id == SegmentRow.id)
         .where(CodebookRow.name == codebook)
         .order_by(a.updated_at, a.id))
-    if decided_only:
-        query = query.where(a.status != Status.SUGGESTED.value)
-    rows = session.execute(query)
     return [Coding(row_id, segment, document, key, None if start is None or end is None else (start, end),
                    Status(status), *provenance)
             for row_id, segment, document, key, start, end, status, *provenance in rows]
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How many codable segments have an accepted coding of code `key` (of `group`; None: of every group)
+    and how many distinct participants said them."""
+
+    key: str
+    group: str | None
+    segments: int
+    participants: int
+
+
+def accepted_tallies(session: Session, codebook: str, group_by: str, no_group: str) -> list[Tally]:
+    """Per code key of codebook `codebook`, and per value of `group_by` (`no_group` for none), the codable
+    segments whose (segment, code) stands accepted and their participants, counted in the database: what a
+    report's theme counts would say (`codings_of_codebook` read in order, the latest decision standing),
+    without reading every coding into Python."""
+    a = CodeAssignmentRow
+    latest = func.row_number().over(partition_by=(a.segment_id, CodeRow.key), order_by=(a.updated_at.desc(),
+                                                                                      a.id.desc()))
+    decided = (select(a.segment_id, CodeRow.key, a.status, latest.label("latest"))
+               .join(CodeRow, a.code_id == CodeRow.id)
+               .join(CodebookRow, CodeRow.codebook_id == CodebookRow.id)
+               .where(CodebookRow.name == codebook, a.status != Status.SUGGESTED.value)).subquery()
+    group = func.coalesce(func.nullif(_value(group_by), ""), no_group)
+    counted = (func.count(SegmentRow.id.distinct()), func.count(ParticipantRow.id.distinct()))
+    accepted = (_codable().join(decided, decided.c.segment_id == SegmentRow.id)
+                .where(decided.c.latest == 1, decided.c.status == Status.ACCEPTED.value))
+    by_group = accepted.with_only_columns(decided.c.key, group, *counted).group_by(decided.c.key, group)
+    overall = accepted.with_only_columns(decided.c.key, *counted).group_by(decided.c.key)
+    return ([Tally(key, found, n, people) for key, found, n, people in session.execute(by_group)]
+            + [Tally(key, None, n, people) for key, n, people in session.execute(overall)])
 
 
 def segment_texts(session: Session, segment_ids: Collection[int]) -> dict[int, tuple[int, str]]:

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select
 
 from qualkit import services
-from qualkit.reports.counts import theme_counts
 from qualkit.store.schema import EventRow
 
 
@@ -90,18 +89,3 @@ def test_the_text_version_moves_with_anonymisation_changes_only(coded: services.
     services.add_term(coded, "Hollybrook", "deny", label="PLACE", actor="Ana")
     assert services.text_version(coded) == services.project_version(coded) > before
 
-
-def test_theme_counts_read_for_the_app_are_the_reports_counts(coded: services.Project) -> None:
-    """The Themes page counts from decided codings alone; the report reads every coding. They must agree,
-    whatever was accepted, rejected, changed or coded by hand."""
-    first, second, third = services.review_queue(coded, limit=3)
-    services.add_coding(coded, third.segment_id, third.code, coder="Ana")  # a person codes it, then rejects
-    services.decide_many(coded, accept=[first.id, second.id], reject=[third.id], reviewer="Ana")  # it: no
-    services.decide(coded, second.id, False, reviewer="Ben")  # a change of mind: rejected now
-    segment = next(s for s in services.iter_segments(coded, codable_only=True) if s.id != first.segment_id)
-    services.add_coding(coded, segment.id, first.code, coder="Ana")
-    report = theme_counts(services.report_input(coded))
-    assert [(s.key, s.segments, s.participants, s.by_group) for s in services.theme_summaries(coded)] == [
-        (c.theme.key, c.total.segments, c.total.participants,
-         {g: (n.segments, n.participants) for g, n in c.by_group.items() if n.segments}) for c in report]
-    assert sum(s.segments for s in services.theme_summaries(coded)) == 2
