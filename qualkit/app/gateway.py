@@ -206,22 +206,25 @@ def _cached_queue(folder: str, asked_read_only: bool, at_version: int, round_: i
     return services.review_queue(_open(folder, asked_read_only), **dict(filters))
 
 
-def quotes(**filters: Any) -> list[services.Quote]:
-    """`services.theme_quotes` through the accepted codings and anonymised texts kept per version (a
-    `services.QuoteIndex` shared by every browser session), so a new search word reads nothing again."""
+def quotes(code: str | None = None, group: str | None = None, search: str | None = None,
+           limit: int = 50) -> list[services.Quote]:
+    """`services.theme_quotes` through a `services.QuoteIndex` kept per version and shared by every browser
+    session: a search scans the whole project's (so a new search word reads nothing again), quotes of one
+    code without a search that code's alone (so the page drawn after a decision reads a fraction)."""
     allowed("theme_quotes")
-    found = _quote_index(str(project().folder.resolve()), read_only(), version(), text_version())
-    return found.quotes(**filters)
+    found = _quote_index(str(project().folder.resolve()), read_only(), version(), text_version(),
+                         None if search else code)
+    return found.quotes(code, group, search, limit)
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _quote_index(folder: str, asked_read_only: bool, at_version: int, at_text_version: int
-                 ) -> services.QuoteIndex:
-    """The project's quote index at `at_version` (only a cache key, see `_cached_read`). A resource, not
-    data: shared, not copied per call. Its texts come from the anonymised view kept per text version, which
-    a decision or a new coding leaves alone, so after one only the accepted codings are read again."""
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _quote_index(folder: str, asked_read_only: bool, at_version: int, at_text_version: int,
+                 code: str | None) -> services.QuoteIndex:
+    """The project's quote index (of `code` only, if given) at `at_version` (only a cache key, see
+    `_cached_read`). A resource, not data: shared, not copied per call. Its texts come from the anonymised
+    view kept per text version, which a decision or a new coding leaves alone."""
     view = _view(folder, asked_read_only, at_text_version)
-    return services.quote_index(_open(folder, asked_read_only), view=view)
+    return services.quote_index(_open(folder, asked_read_only), view=view, code=code)
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)

@@ -138,10 +138,11 @@ class ThemeSummary:
 
 
 
-def accepted_codings(project: Project) -> list[CodedSegment]:
-    """Accepted codings, one per (code, segment): a whole-segment coding wins over part codings of it."""
+def accepted_codings(project: Project, code: str | None = None) -> list[CodedSegment]:
+    """Accepted codings (of `code` only, if given), one per (code, segment): a whole-segment coding wins
+    over part codings of it."""
     with project.sessions() as session:
-        places = codings_store.accepted_places(session)
+        places = codings_store.accepted_places(session, code)
     found: dict[tuple[str, int], CodedSegment] = {}
     for place in places:
         # A person's part coding chose those words; a machine's span only marks its evidence (a
@@ -226,10 +227,11 @@ class QuoteIndex:
         return quotes
 
 
-def quote_index(project: Project, view: AnonymisedView | None = None) -> QuoteIndex:
-    """The project's accepted codings as they stand with their anonymised texts, for `theme_quotes`;
-    pass `view` if a current one is at hand (one at the current `text_version` is)."""
-    return QuoteIndex(view or anonymised_view(project), accepted_codings(project))
+def quote_index(project: Project, view: AnonymisedView | None = None, code: str | None = None) -> QuoteIndex:
+    """The project's accepted codings (of `code` only, if given) as they stand with their anonymised
+    texts, for `theme_quotes`; pass `view` if a current one is at hand (one at the current `text_version`
+    is). One code's index is what quotes of that code without a search need: a fraction of the whole."""
+    return QuoteIndex(view or anonymised_view(project), accepted_codings(project, code))
 
 
 def theme_quotes(project: Project, code: str | None = None, group: str | None = None,

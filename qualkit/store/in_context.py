@@ -186,8 +186,9 @@ class AcceptedPlace:
     machine: bool  # made by a coder's run (and accepted by a person)
 
 
-def accepted_places(session: Session) -> list[AcceptedPlace]:
-    """Every accepted coding with its segment's document, participant and resolved group."""
+def accepted_places(session: Session, code: str | None = None) -> list[AcceptedPlace]:
+    """Every accepted coding (of code key `code` only, if given) with its segment's document, participant
+    and resolved group."""
     labelled = repository.segment_query()
     *_, document, _speaker, participant, group = labelled.selected_columns
     # Plain columns, no segment objects: a project's every accepted coding (25,000 at 26,000 segments) is
@@ -198,6 +199,8 @@ def accepted_places(session: Session) -> list[AcceptedPlace]:
              .join(CodeAssignmentRow, CodeAssignmentRow.segment_id == SegmentRow.id)
              .join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id)
              .where(CodeAssignmentRow.status == Status.ACCEPTED))
+    if code is not None:
+        query = query.where(CodeRow.key == code)
     return [AcceptedPlace(key, segment_id, name, person, found_group,
                           (start, end) if start is not None and end is not None else None, run is not None)
             for segment_id, name, person, found_group, key, start, end, run in session.execute(query)]

@@ -199,6 +199,8 @@ def test_a_part_coding_is_quoted_as_coded_and_themes_search_covers_every_theme(
     assert services.theme_quotes(interview, code="trust", index=index) == quotes
     assert index.quotes(search="BUILT TRUST") == quotes
     assert index.quotes(search="referral", code="trust") == []
+    assert services.quote_index(interview, code="trust").quotes(code="trust") == quotes  # that code's alone
+    assert [c.code for c in services.accepted_codings(interview, code="housing")] == ["housing"]
     empty = services.QuoteIndex(services.anonymised_view(interview), [])
     assert services.theme_quotes(interview, code="trust", index=empty) == []  # it reads only what it is given
     at = open_app(interview, "themes")
