@@ -17,7 +17,9 @@ What it does
    each interaction is repeated and its median server time reported: a rerun with nothing changed,
    the writes (accept, undo, reject, code a span on a review card, code a selection on the Document
    page: each moves the project's version on, so every cached read keyed on it is done again),
-   filtering, searching. ``--keep DIR`` keeps the built project and ``--built DIR`` measures a copy of
+   filtering, searching, and the Themes page drawn again after another person's decision (made outside
+   the timing: every read keyed on the project version is done again, the anonymised texts are not).
+   ``--keep DIR`` keeps the built project and ``--built DIR`` measures a copy of
    it instead of building one, so a before/after pair measures the same corpus.
 3. The Document page drawing one transcript of ~10,000 words with 500 codings after a change, against
    a one-line script writing the same text with a plain ``st.markdown``, in the same run.
@@ -124,6 +126,7 @@ def code_selection(at: AppTest, project: services.Project, document: str, start:
     at.run()
 
 
+AFTER_A_DECISION = "themes: drawn again after another person's decision"
 # The interactions that change the project (the rest only read): the page target is about reads.
 WRITES = ("review: accept a suggestion (a write)", "review: undo it", "review: reject a suggestion",
           "review: code a span (Add code)", "document: code a selection (a write)")
@@ -158,6 +161,15 @@ def measure(project: services.Project, repeats: int) -> tuple[dict[str, float], 
     on(at, "themes")
     words = iter(["mum", "school", "housing", "worker", "money", "help", "week", "trust"] * repeats)
     repeat("themes: search quotes", lambda: at.text_input[0].input(next(words)).run())
+    at.text_input[0].input("").run()
+    waiting = iter(services.review_queue(project, limit=repeats, order="score"))
+
+    def after_a_decision() -> float:
+        """Another person's decision (outside the timing), then this page drawn again."""
+        services.decide(project, next(waiting).id, True, reviewer="another coder")
+        return timed_ms(at.run)
+
+    runs[AFTER_A_DECISION] = [after_a_decision() for _ in range(repeats)]
     on(at, "anonymise")
     statuses = iter(["accepted", "suggested"] * repeats)
     repeat("anonymise: filter detections", lambda: at.selectbox[0].set_value(next(statuses)).run())
