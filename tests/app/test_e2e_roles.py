@@ -43,11 +43,13 @@ def team_project(folder: Path, source: Path) -> services.Project:
     return project
 
 
-def log_in(page, url: str, name: str, password: str) -> None:  # type: ignore[no-untyped-def]
+def log_in(page, url: str, name: str, password: str, keep: bool = False) -> None:  # type: ignore[no-untyped-def]
     page.goto(url)
     page.get_by_role("heading", name="Log in").wait_for()
     page.get_by_role("textbox", name="Name").fill(name)
     page.get_by_role("textbox", name="Password").fill(password)
+    if keep:
+        page.get_by_text("Keep me logged in on this browser").click()
     page.get_by_role("button", name="Log in", exact=True).click()
 
 
@@ -123,3 +125,47 @@ def test_a_wrong_password_and_a_disabled_account_are_refused(
     with project.sessions() as session:
         refused = events.events(session, actions={"login_failed"})
     assert [e.data["reason"] for e in refused] == ["disabled", "wrong password"]
+
+
+def kept_logins(page) -> int:  # type: ignore[no-untyped-def]
+    return page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('qualkit.login.')).length")
+
+
+def test_a_login_is_kept_across_reloads_only_when_asked_and_never_past_a_logout(
+        tmp_path: Path, serve: Callable[..., str], browser_page) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    page = browser_page
+    project = team_project(tmp_path / "proj", tmp_path / "kw.txt")
+    url = serve(project)
+    log_in(page, url, *VIEWER)  # not kept: a reload asks again
+    page.get_by_text("Logged in as Vic Viewer (viewer)").wait_for()
+    assert kept_logins(page) == 0
+    page.reload()
+    page.get_by_role("heading", name="Log in").wait_for()
+
+    log_in(page, f"{url}/reports", *VIEWER, keep=True)
+    page.get_by_text("Logged in as Vic Viewer (viewer)").wait_for()
+    page.goto(f"{url}/reports")  # a new session of the app in this browser resumes the login, on its page
+    page.get_by_role("heading", name="Reports & export").wait_for()
+    page.get_by_text("Logged in as Vic Viewer (viewer)").wait_for()
+    assert kept_logins(page) == 1
+
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("heading", name="Log in").wait_for()
+    page.reload()
+    page.get_by_role("heading", name="Log in").wait_for()
+    deadline = time.monotonic() + 3  # time for the browser to give a kept login back: there is none
+    while time.monotonic() < deadline:
+        assert page.get_by_text("Logged in as").count() == 0
+        time.sleep(0.2)
+    assert kept_logins(page) == 0
+
+    log_in(page, url, *VIEWER, keep=True)
+    page.get_by_text("Logged in as Vic Viewer (viewer)").wait_for()
+    services.disable_account(project, VIEWER[0])
+    page.reload()  # the kept login is checked like any other: refused, and forgotten
+    page.get_by_role("heading", name="Log in").wait_for()
+    deadline = time.monotonic() + 10
+    while kept_logins(page):
+        assert time.monotonic() < deadline, "the disabled account's login is still kept"
+        time.sleep(0.2)
+    assert page.get_by_text("Logged in as").count() == 0

@@ -19,6 +19,7 @@ def _asset(name: str) -> str:
 _document = st.components.v2.component("qualkit_document", js=_asset("document.js"),
                                        css=_asset("document.css"), isolate_styles=False)
 _actor = st.components.v2.component("qualkit_actor", js=_asset("actor.js"))
+_login = st.components.v2.component("qualkit_login", js=_asset("login.js"))
 
 
 def document_view(data: dict[str, Any], *, key: str, on_coded: Any, on_action: Any) -> Any:
@@ -33,6 +34,14 @@ def actor_memory(name: str, restore: bool, *, key: str, on_stored: Any) -> Any:
     name (`stored` fires with {name})."""
     return _actor(key=key, data={"name": name, "restore": restore}, on_stored_change=on_stored,
                   height=0)
+
+
+def login_memory(project: str, *, key: str, keep: str | None = None, forget: bool = False,
+                 restore: bool = False, on_stored: Any = None) -> Any:
+    """This browser's kept login for `project` (see login.js): `keep` stores a token, `forget` removes
+    it, `restore` gives it back (`stored` fires with {token})."""
+    return _login(key=key, data={"project": project, "keep": keep, "forget": forget, "restore": restore},
+                  on_stored_change=on_stored, height=0)
 
 
 def trigger(key: str, name: str) -> Any:
