@@ -3,6 +3,7 @@ decisions, storing an edited codebook, and theme counts and anonymised quotes fo
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from qualkit.anonymise.view import AnonymisedView
@@ -166,17 +167,21 @@ def theme_summaries(project: Project) -> list[ThemeSummary]:
             raise NotFoundError("no codable segments in this scope.",
                                 "Import documents first, or widen the group and attribute filters.")
         tallies = report_facts.accepted_tallies(session, book_row.name, "group", NO_GROUP)
-    totals = {t.key: t for t in tallies if t.group is None}
-    by_group: dict[str, dict[str, tuple[int, int]]] = {}
-    for t in sorted((t for t in tallies if t.group is not None),
-                    key=lambda t: (t.group == NO_GROUP, (t.group or "").casefold())):
-        by_group.setdefault(t.key, {})[t.group or NO_GROUP] = (t.segments, t.participants)
+    segments: Counter[tuple[str, str]] = Counter()
+    people: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for t in tallies:
+        segments[t.key, t.group] += t.segments
+        if t.participant is not None:
+            people[t.key, t.group].add(t.participant)
+    by_group: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for key, group in sorted(segments, key=lambda pair: (pair[1] == NO_GROUP, pair[1].casefold())):
+        by_group[key][group] = (segments[key, group], len(people[key, group]))
     summaries = []
     for code, _parent, depth in book.walk():
-        total = totals.get(code.id)
+        groups = by_group.get(code.id, {})
+        said = set().union(*(people[code.id, group] for group in groups))
         summaries.append(ThemeSummary(code.id, code.name, code.description, depth,
-                                      total.segments if total else 0, total.participants if total else 0,
-                                      by_group.get(code.id, {})))
+                                      sum(n for n, _ in groups.values()), len(said), groups))
     return summaries
 
 

@@ -122,20 +122,20 @@ def codings_of_codebook(session: Session, codebook: str) -> list[Coding]:
 
 @dataclass(frozen=True)
 class Tally:
-    """How many codable segments have an accepted coding of code `key` (of `group`; None: of every group)
-    and how many distinct participants said them."""
+    """How many codable segments of `group` that `participant` said (None: no participant's) have an
+    accepted coding of code `key`."""
 
     key: str
-    group: str | None
+    group: str
+    participant: int | None
     segments: int
-    participants: int
 
 
 def accepted_tallies(session: Session, codebook: str, group_by: str, no_group: str) -> list[Tally]:
-    """Per code key of codebook `codebook`, and per value of `group_by` (`no_group` for none), the codable
-    segments whose (segment, code) stands accepted and their participants, counted in the database: what a
-    report's theme counts would say (`codings_of_codebook` read in order, the latest decision standing),
-    without reading every coding into Python."""
+    """Per code key of codebook `codebook`, value of `group_by` (`no_group` for none) and participant, the
+    codable segments whose (segment, code) stands accepted, counted in the database: what a report's theme
+    counts would say (`codings_of_codebook` read in order, the latest decision standing), without reading
+    every coding into Python. A segment has one group and one participant, so these add up to any total."""
     a = CodeAssignmentRow
     latest = func.row_number().over(partition_by=(a.segment_id, CodeRow.key), order_by=(a.updated_at.desc(),
                                                                                       a.id.desc()))
@@ -144,13 +144,11 @@ def accepted_tallies(session: Session, codebook: str, group_by: str, no_group: s
                .join(CodebookRow, CodeRow.codebook_id == CodebookRow.id)
                .where(CodebookRow.name == codebook, a.status != Status.SUGGESTED.value)).subquery()
     group = func.coalesce(func.nullif(_value(group_by), ""), no_group)
-    counted = (func.count(SegmentRow.id.distinct()), func.count(ParticipantRow.id.distinct()))
-    accepted = (_codable().join(decided, decided.c.segment_id == SegmentRow.id)
-                .where(decided.c.latest == 1, decided.c.status == Status.ACCEPTED.value))
-    by_group = accepted.with_only_columns(decided.c.key, group, *counted).group_by(decided.c.key, group)
-    overall = accepted.with_only_columns(decided.c.key, *counted).group_by(decided.c.key)
-    return ([Tally(key, found, n, people) for key, found, n, people in session.execute(by_group)]
-            + [Tally(key, None, n, people) for key, n, people in session.execute(overall)])
+    query = (_codable().join(decided, decided.c.segment_id == SegmentRow.id)
+             .where(decided.c.latest == 1, decided.c.status == Status.ACCEPTED.value)
+             .with_only_columns(decided.c.key, group, ParticipantRow.id, func.count(SegmentRow.id.distinct()))
+             .group_by(decided.c.key, group, ParticipantRow.id))
+    return [Tally(*row) for row in session.execute(query)]
 
 
 def segment_texts(session: Session, segment_ids: Collection[int]) -> dict[int, tuple[int, str]]:
