@@ -19,7 +19,6 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from qualkit import services
-from qualkit.anonymise.view import AnonymisedView
 from qualkit.app.options import PROJECT_VARIABLE, READ_ONLY_VARIABLE, AppOptions, parse_options
 from qualkit.errors import QualkitError, ReadOnlyError
 from qualkit.escaping import markdown_text
@@ -221,17 +220,17 @@ def quotes(code: str | None = None, group: str | None = None, search: str | None
 def _quote_index(folder: str, asked_read_only: bool, at_version: int, at_text_version: int,
                  code: str | None) -> services.QuoteIndex:
     """The project's quote index (of `code` only, if given) at `at_version` (only a cache key, see
-    `_cached_read`). A resource, not data: shared, not copied per call. Its texts come from the anonymised
-    view kept per text version, which a decision or a new coding leaves alone."""
-    view = _view(folder, asked_read_only, at_text_version)
-    return services.quote_index(_open(folder, asked_read_only), view=view, code=code)
+    `_cached_read`). A resource, not data: shared, not copied per call. Its texts and labels are those kept
+    per text version, which a decision or a new coding leaves alone: a new version reads codings only."""
+    texts = _quote_texts(folder, asked_read_only, at_text_version)
+    return services.quote_index(_open(folder, asked_read_only), texts=texts, code=code)
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def _view(folder: str, asked_read_only: bool, at_text_version: int) -> AnonymisedView:
-    """The project's anonymised view at `at_text_version` (only a cache key): it keeps the texts it has
-    made, so the quote index of the next version makes none again."""
-    return services.anonymised_view(_open(folder, asked_read_only))
+def _quote_texts(folder: str, asked_read_only: bool, at_text_version: int) -> services.QuoteTexts:
+    """The anonymised view and segment labels at `at_text_version` (only a cache key); the view keeps the
+    texts it has made, so the quote index of the next version makes none again."""
+    return services.quote_texts(_open(folder, asked_read_only))
 
 
 def produce(name: str, **kwargs: Any) -> Any:

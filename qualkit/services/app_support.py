@@ -4,6 +4,7 @@ decisions, storing an edited codebook, and theme counts and anonymised quotes fo
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from qualkit.anonymise.view import AnonymisedView
@@ -21,6 +22,7 @@ from qualkit.store import events as events_store
 from qualkit.store import in_context as codings_store
 from qualkit.store import report_facts
 from qualkit.store import repository as repo
+from qualkit.store.in_context import SegmentLabels
 
 
 def project_version(project: Project) -> int:
@@ -139,11 +141,12 @@ class ThemeSummary:
 
 
 
-def accepted_codings(project: Project, code: str | None = None) -> list[CodedSegment]:
+def accepted_codings(project: Project, code: str | None = None,
+                     labels: Mapping[int, SegmentLabels] | None = None) -> list[CodedSegment]:
     """Accepted codings (of `code` only, if given), one per (code, segment): a whole-segment coding wins
-    over part codings of it."""
+    over part codings of it. `labels`: the segments' labels, if current ones are at hand (`quote_texts`)."""
     with project.sessions() as session:
-        places = codings_store.accepted_places(session, code)
+        places = codings_store.accepted_places(session, code, labels)
     found: dict[tuple[str, int], CodedSegment] = {}
     for place in places:
         # A person's part coding chose those words; a machine's span only marks its evidence (a
@@ -203,13 +206,18 @@ class QuoteIndex:
     project version. The texts are anonymised and casefolded once, when it is built, so a search word
     costs a scan of texts already made, not a read of the project (the app keeps one per version)."""
 
-    def __init__(self, view: AnonymisedView, accepted: list[CodedSegment]) -> None:
+    def __init__(self, view: AnonymisedView, accepted: list[CodedSegment],
+                 folded: dict[str, str] | None = None) -> None:
+        """`folded`: casefolded texts made so far, by text (kept with the view, so a new version folds
+        only texts it has not seen)."""
         self._view = view
         self._codings = sorted(accepted, key=lambda c: (c.code, c.segment_id))
         # A coding of part of a segment is quoted as coded: those words, not the whole turn.
         self._texts = [view.span_text(c.segment_id, *c.span) if c.span else view.segment_text(c.segment_id)
                        for c in self._codings]
-        self._folded = [text.casefold() for text in self._texts]
+        memo = {} if folded is None else folded
+        self._folded = [memo[text] if text in memo else memo.setdefault(text, text.casefold())
+                        for text in self._texts]
 
     def quotes(self, code: str | None = None, group: str | None = None, search: str | None = None,
                limit: int = 50) -> list[Quote]:
@@ -232,11 +240,29 @@ class QuoteIndex:
         return quotes
 
 
-def quote_index(project: Project, view: AnonymisedView | None = None, code: str | None = None) -> QuoteIndex:
+@dataclass(frozen=True)
+class QuoteTexts:
+    """What quotes show besides which codings stand: the anonymised view and each segment's labels. Both
+    change only with the text version, so the app keeps one while people code and decide."""
+
+    view: AnonymisedView
+    labels: Mapping[int, SegmentLabels]
+    folded: dict[str, str] = field(default_factory=dict)  # casefolded quote texts made so far, by text
+
+
+def quote_texts(project: Project) -> QuoteTexts:
+    with project.sessions() as session:
+        labels = codings_store.segment_labels(session)
+    return QuoteTexts(anonymised_view(project), labels)
+
+
+def quote_index(project: Project, texts: QuoteTexts | None = None, code: str | None = None) -> QuoteIndex:
     """The project's accepted codings (of `code` only, if given) as they stand with their anonymised
-    texts, for `theme_quotes`; pass `view` if a current one is at hand (one at the current `text_version`
-    is). One code's index is what quotes of that code without a search need: a fraction of the whole."""
-    return QuoteIndex(view or anonymised_view(project), accepted_codings(project, code))
+    texts, for `theme_quotes`; pass `texts` if current ones are at hand (those of the current
+    `text_version` are). One code's index is what quotes of that code without a search need."""
+    if texts is None:
+        return QuoteIndex(anonymised_view(project), accepted_codings(project, code))
+    return QuoteIndex(texts.view, accepted_codings(project, code, texts.labels), texts.folded)
 
 
 def theme_quotes(project: Project, code: str | None = None, group: str | None = None,

@@ -7,7 +7,7 @@ not grow with the project."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -186,24 +186,49 @@ class AcceptedPlace:
     machine: bool  # made by a coder's run (and accepted by a person)
 
 
-def accepted_places(session: Session, code: str | None = None) -> list[AcceptedPlace]:
-    """Every accepted coding (of code key `code` only, if given) with its segment's document, participant
-    and resolved group."""
+@dataclass(frozen=True)
+class SegmentLabels:
+    """What browsing shows of a segment besides its text: its document, participant and resolved group."""
+
+    document: str
+    participant: str | None
+    group: str | None
+
+
+def segment_labels(session: Session, segment_ids: Collection[int] | None = None) -> dict[int, SegmentLabels]:
+    """The labels of every segment (of `segment_ids` only, if given), by id."""
     labelled = repository.segment_query()
     *_, document, _speaker, participant, group = labelled.selected_columns
-    # Plain columns, no segment objects: a project's every accepted coding (25,000 at 26,000 segments) is
-    # read on each quote search, and building an ORM object per row took most of its time.
-    query = (labelled.with_only_columns(SegmentRow.id, document, participant, group, CodeRow.key,
-                                        CodeAssignmentRow.span_start, CodeAssignmentRow.span_end,
-                                        CodeAssignmentRow.run_id)
-             .join(CodeAssignmentRow, CodeAssignmentRow.segment_id == SegmentRow.id)
+    query = labelled.with_only_columns(SegmentRow.id, document, participant, group)
+    if segment_ids is None:
+        return {row[0]: SegmentLabels(*row[1:]) for row in session.execute(query)}
+    ids, found = sorted(set(segment_ids)), {}
+    for i in range(0, len(ids), CHUNK):
+        found.update({row[0]: SegmentLabels(*row[1:])
+                      for row in session.execute(query.where(SegmentRow.id.in_(ids[i:i + CHUNK])))})
+    return found
+
+
+def accepted_places(session: Session, code: str | None = None,
+                    labels: Mapping[int, SegmentLabels] | None = None) -> list[AcceptedPlace]:
+    """Every accepted coding (of code key `code` only, if given) with its segment's labels: from `labels`
+    where given (the app keeps them while only codings change, so a new version reads the codings alone,
+    plain columns without joins), read here for the segments it lacks."""
+    query = (select(CodeAssignmentRow.segment_id, CodeRow.key, CodeAssignmentRow.span_start,
+                    CodeAssignmentRow.span_end, CodeAssignmentRow.run_id)
              .join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id)
              .where(CodeAssignmentRow.status == Status.ACCEPTED))
     if code is not None:
         query = query.where(CodeRow.key == code)
-    return [AcceptedPlace(key, segment_id, name, person, found_group,
+    rows = session.execute(query).all()
+    known = labels or {}
+    missing = {row[0] for row in rows if row[0] not in known}
+    if missing:  # every segment's labels in one query, unless only a few are needed
+        known = {**known, **segment_labels(session, missing if len(missing) <= 4 * CHUNK else None)}
+    return [AcceptedPlace(key, segment_id, known[segment_id].document, known[segment_id].participant,
+                          known[segment_id].group,
                           (start, end) if start is not None and end is not None else None, run is not None)
-            for segment_id, name, person, found_group, key, start, end, run in session.execute(query)]
+            for segment_id, key, start, end, run in rows]
 
 
 def still_with_status(session: Session, coding_ids: Collection[int], status: str) -> set[int]:

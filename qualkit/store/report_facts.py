@@ -13,8 +13,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, null, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, null, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from qualkit.model.coding import Coding, Status
 from qualkit.store.repository import resolved_group, segment_query
@@ -134,20 +134,27 @@ class Tally:
 def accepted_tallies(session: Session, codebook: str, group_by: str, no_group: str) -> list[Tally]:
     """Per code key of codebook `codebook`, value of `group_by` (`no_group` for none) and participant, the
     codable segments whose (segment, code) stands accepted, counted in the database: what a report's theme
-    counts would say (`codings_of_codebook` read in order, the latest decision standing), without reading
-    every coding into Python. A segment has one group and one participant, so these add up to any total."""
-    a = CodeAssignmentRow
-    latest = func.row_number().over(partition_by=(a.segment_id, CodeRow.key), order_by=(a.updated_at.desc(),
-                                                                                      a.id.desc()))
-    decided = (select(a.segment_id, CodeRow.key, a.status, latest.label("latest"))
-               .join(CodeRow, a.code_id == CodeRow.id)
-               .join(CodebookRow, CodeRow.codebook_id == CodebookRow.id)
-               .where(CodebookRow.name == codebook, a.status != Status.SUGGESTED.value)).subquery()
+    counts would say (`codings_of_codebook` read in order, the latest decision standing: an accepted coding
+    no later decision on its segment and code overrules), without reading every coding into Python. A
+    segment has one group and one participant, so these add up to any total."""
+    a, later, later_code, later_book = (CodeAssignmentRow, aliased(CodeAssignmentRow), aliased(CodeRow),
+                                        aliased(CodebookRow))
+    overruled = (select(later.id).join(later_code, later.code_id == later_code.id)
+                 .join(later_book, later_code.codebook_id == later_book.id)
+                 .where(later.segment_id == a.segment_id, later_code.key == CodeRow.key,
+                        later_book.name == codebook, later.status != Status.SUGGESTED.value,
+                        or_(later.updated_at > a.updated_at,
+                            and_(later.updated_at == a.updated_at, later.id > a.id)))).exists()
+    standing = (select(a.segment_id, CodeRow.key)
+                .join(CodeRow, a.code_id == CodeRow.id)
+                .join(CodebookRow, CodeRow.codebook_id == CodebookRow.id)
+                .where(CodebookRow.name == codebook, a.status == Status.ACCEPTED.value, ~overruled)
+                ).subquery()
     group = func.coalesce(func.nullif(_value(group_by), ""), no_group)
-    query = (_codable().join(decided, decided.c.segment_id == SegmentRow.id)
-             .where(decided.c.latest == 1, decided.c.status == Status.ACCEPTED.value)
-             .with_only_columns(decided.c.key, group, ParticipantRow.id, func.count(SegmentRow.id.distinct()))
-             .group_by(decided.c.key, group, ParticipantRow.id))
+    segments = func.count(SegmentRow.id.distinct())
+    query = (_codable().join(standing, standing.c.segment_id == SegmentRow.id)
+             .with_only_columns(standing.c.key, group, ParticipantRow.id, segments)
+             .group_by(standing.c.key, group, ParticipantRow.id))
     return [Tally(*row) for row in session.execute(query)]
 
 
