@@ -251,9 +251,13 @@ class QuoteTexts:
 
 
 def quote_texts(project: Project) -> QuoteTexts:
+    """The project's `QuoteTexts`, with every segment's anonymised text made and casefolded now (once per
+    text version), so the first search of each project version only reads which codings stand."""
     with project.sessions() as session:
         labels = codings_store.segment_labels(session)
-    return QuoteTexts(anonymised_view(project), labels)
+    view = anonymised_view(project)
+    texts = (view.segment_text(segment_id) for segment_id in labels)
+    return QuoteTexts(view, labels, {text: text.casefold() for text in texts})
 
 
 def quote_index(project: Project, texts: QuoteTexts | None = None, code: str | None = None) -> QuoteIndex:
