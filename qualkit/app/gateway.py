@@ -207,19 +207,27 @@ def _cached_queue(folder: str, asked_read_only: bool, at_version: int, round_: i
 
 def quotes(code: str | None = None, group: str | None = None, search: str | None = None,
            limit: int = 50) -> list[services.Quote]:
-    """`services.theme_quotes` through a `services.QuoteIndex` kept per version and shared by every browser
-    session: a search scans the whole project's (so a new search word reads nothing again), quotes of one
-    code without a search that code's alone (so the page drawn after a decision reads a fraction)."""
+    """`services.theme_quotes` through one `services.QuoteIndex` per code and version, shared by every
+    browser session: quotes of one code read that code's codings alone (the page drawn after a decision
+    reads a fraction), a search of every code takes the codes in order until it has `limit` quotes (a
+    common word reads one or two), and the texts are those kept per text version."""
     allowed("theme_quotes")
-    found = _quote_index(str(project().folder.resolve()), read_only(), version(), text_version(),
-                         None if search else code)
-    return found.quotes(code, group, search, limit)
+    folder, asked_read_only, at_version = str(project().folder.resolve()), read_only(), version()
+    keys = [code] if code is not None else _cached_read(folder, asked_read_only, at_version,
+                                                         "accepted_code_keys", ())
+    found: list[services.Quote] = []
+    for key in keys:
+        index = _quote_index(folder, asked_read_only, at_version, text_version(), key)
+        found += index.quotes(key, group, search, limit - len(found))
+        if len(found) >= limit:
+            break
+    return found
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=128, show_spinner=False)
 def _quote_index(folder: str, asked_read_only: bool, at_version: int, at_text_version: int,
-                 code: str | None) -> services.QuoteIndex:
-    """The project's quote index (of `code` only, if given) at `at_version` (only a cache key, see
+                 code: str) -> services.QuoteIndex:
+    """The project's quote index of `code` at `at_version` (only a cache key, see
     `_cached_read`). A resource, not data: shared, not copied per call. Its texts and labels are those kept
     per text version, which a decision or a new coding leaves alone: a new version reads codings only."""
     texts = _quote_texts(folder, asked_read_only, at_text_version)

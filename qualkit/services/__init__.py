@@ -88,6 +88,7 @@ if TYPE_CHECKING:
         ThemeSummary,
         UndoError,
         UndoneDecision,
+        accepted_code_keys,
         accepted_codings,
         anonymised_segments,
         available_coders,
@@ -230,9 +231,9 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     ),
     "app_support": (
         "CodedSegment", "Quote", "QuoteIndex", "QuoteTexts", "ThemeSummary", "UndoError", "UndoneDecision",
-        "accepted_codings", "anonymised_segments", "available_coders", "project_version", "queue_version",
-        "quote_index", "quote_texts", "save_codebook", "still_waiting", "text_version", "theme_quotes",
-        "theme_summaries", "undo_last_decision",
+        "accepted_code_keys", "accepted_codings", "anonymised_segments", "available_coders",
+        "project_version", "queue_version", "quote_index", "quote_texts", "save_codebook", "still_waiting",
+        "text_version", "theme_quotes", "theme_summaries", "undo_last_decision",
     ),
     "batch": ("anonymise_jsonl", "code_jsonl"),
     "codebooks": (

@@ -159,6 +159,13 @@ def accepted_codings(project: Project, code: str | None = None,
     return list(found.values())
 
 
+def accepted_code_keys(project: Project) -> list[str]:
+    """The keys of the codes with an accepted coding, in quoting order: one `QuoteIndex` per code, taken in
+    this order, gives the quotes of every code in the order one index of them all would."""
+    with project.sessions() as session:
+        return codings_store.accepted_code_keys(session)
+
+
 def theme_summaries(project: Project) -> list[ThemeSummary]:
     """Every code of the current codebook, in tree order, with distinct segments and participants
     by stakeholder group: the report's own counts (accepted codings only; a test holds the two equal),

@@ -231,6 +231,14 @@ def accepted_places(session: Session, code: str | None = None,
             for segment_id, key, start, end, run in rows]
 
 
+def accepted_code_keys(session: Session) -> list[str]:
+    """The keys of the codes with an accepted coding, sorted as Python sorts strings (a database's collation
+    may not)."""
+    query = (select(CodeRow.key).join(CodeAssignmentRow, CodeAssignmentRow.code_id == CodeRow.id)
+             .where(CodeAssignmentRow.status == Status.ACCEPTED).distinct())
+    return sorted(session.scalars(query))
+
+
 def still_with_status(session: Session, coding_ids: Collection[int], status: str) -> set[int]:
     """Which of `coding_ids` still exist with `status`; for suggestions, also only those whose (segment,
     code key) no person has accepted or rejected on any row since: those are settled. Reads only the rows

@@ -188,6 +188,21 @@ def test_themes_page_counts_accepted_codings_by_group(coded: services.Project,
 
 
 
+def test_a_themes_search_shows_every_codes_quotes_in_the_order_of_one_index(
+        coded: services.Project, open_app: Callable[..., AppTest]) -> None:
+    """The app searches one code's index after another until it has enough: the same quotes, in the same
+    order, as one index of every code (`services.theme_quotes`)."""
+    queue = services.review_queue(coded, limit=100)
+    services.decide_many(coded, accept=[item.id for item in queue], reviewer="Ana")
+    at = open_app(coded, "themes")
+    for word, limit in (("e", 60), ("trust", 60), ("no such words", 60)):
+        expected = services.theme_quotes(coded, search=word, limit=limit)
+        at.text_input[0].input(word).run()
+        shown = [html.unescape(re.sub(r"<[^>]+>", "", m.value)) for m in at.markdown
+                 if m.value.startswith("<div class='qk-quote'>")]
+        assert shown == [q.text for q in expected], word
+    assert len({q.code for q in services.theme_quotes(coded, search="e", limit=60)}) > 1
+
 def test_a_run_reads_the_project_version_once_and_the_next_run_sees_another_sessions_change(
         coded: services.Project, open_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch) -> None:
     accepted = [item.id for item in services.review_queue(coded, code="trust", limit=10)]
