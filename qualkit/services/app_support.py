@@ -115,7 +115,7 @@ def save_codebook(project: Project, codebook: Codebook, source: str = "app") -> 
         return store_codebook(session, codebook, source, current_user())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CodedSegment:
     """An accepted coding as browsing sees it: no text, only ids and labels as stored."""
 

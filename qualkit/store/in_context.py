@@ -186,7 +186,7 @@ class AcceptedPlace:
     machine: bool  # made by a coder's run (and accepted by a person)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SegmentLabels:
     """What browsing shows of a segment besides its text: its document, participant and resolved group."""
 
@@ -218,8 +218,8 @@ def accepted_places(session: Session, code: str | None = None,
                     CodeAssignmentRow.span_end, CodeAssignmentRow.run_id)
              .join(CodeRow, CodeAssignmentRow.code_id == CodeRow.id)
              .where(CodeAssignmentRow.status == Status.ACCEPTED))
-    if code is not None:
-        query = query.where(CodeRow.key == code)
+    if code is not None:  # by the code's ids: the database walks that code's codings, not all accepted
+        query = query.where(CodeAssignmentRow.code_id.in_(select(CodeRow.id).where(CodeRow.key == code)))
     rows = session.execute(query).all()
     known = labels or {}
     missing = {row[0] for row in rows if row[0] not in known}

@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -150,7 +151,10 @@ class CodeAssignmentRow(Base):
     """A code on a segment (or a sub-span of it), with its status and provenance."""
 
     __tablename__ = "code_assignments"
-    __table_args__ = ({"sqlite_autoincrement": True},)  # an id names one coding for good (migration 0008)
+    __table_args__ = (
+        Index("ix_code_assignments_code_status", "code_id", "status"),  # one code's accepted codings (0009)
+        {"sqlite_autoincrement": True},  # an id names one coding for good (migration 0008)
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"), index=True)
