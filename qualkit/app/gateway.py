@@ -40,11 +40,13 @@ READS = frozenset({
     "anonymised_segments", "agreement_summary", "agreement", "document_in_context", "segment_context",
     "segment_places",
     "search_corpus", "search_speakers", "configured_coder", "anonymisation_state",
-    "machine_agreement_since_run",
+    "machine_agreement_since_run", "counts_by_group",
 })
 # Reads no coding, decision or memo changes: keyed on the queue version, which those writes leave alone, so
 # coding the hits of a search does not search the corpus again.
 CODING_BLIND = frozenset({"search_corpus", "search_speakers"})
+# Reads only imports, groups and names change: keyed on the text version, so a decision reads them not again.
+TEXT_BOUND = frozenset({"counts_by_group"})
 
 
 # Services that write only files of anonymised output (and an audit event), never project data: the
@@ -165,7 +167,8 @@ def read(name: str, **kwargs: Any) -> Any:
     if name not in READS:
         raise ValueError(f"{name} is not a read-only service")
     allowed(name)
-    at_version = queue_version() if name in CODING_BLIND else version()
+    at_version = (queue_version() if name in CODING_BLIND else text_version() if name in TEXT_BOUND
+                  else version())
     return _cached_read(str(project().folder.resolve()), read_only(), at_version, name,
                         tuple(sorted(kwargs.items())))
 

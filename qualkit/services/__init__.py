@@ -166,6 +166,7 @@ if TYPE_CHECKING:
         Project,
         ProjectStatus,
         acting_as,
+        counts_by_group,
         current_user,
         init_project,
         iter_segments,
@@ -258,9 +259,9 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     ),
     "memos": ("Memo", "MemoTarget", "add_memo", "delete_memo", "edit_memo", "list_memos"),
     "projects": (
-        "Progress", "Project", "ProjectStatus", "acting_as", "current_user", "init_project",
-        "iter_segments", "list_documents", "list_participants", "open_project", "project_status",
-        "segment_record",
+        "Progress", "Project", "ProjectStatus", "acting_as", "counts_by_group", "current_user",
+        "init_project", "iter_segments", "list_documents", "list_participants", "open_project",
+        "project_status", "segment_record",
     ),
     "refi": (
         "REFI_FORMATS", "REFI_SUFFIXES", "RefiExportSummary", "RefiImportReport", "export_qdc",

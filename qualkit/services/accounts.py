@@ -66,8 +66,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
 # alone, so a new one is never open to everyone by mistake.
 SERVICE_NEEDS: dict[str, Permission] = {
     # browsing: the anonymised themes and reports
-    **dict.fromkeys(("project_status", "theme_summaries", "theme_quotes", "current_codebook",
-                     "anonymisation_state", "write_report", "export"), Permission.BROWSE),
+    **dict.fromkeys(("project_status", "counts_by_group", "theme_summaries", "theme_quotes",
+                     "current_codebook", "anonymisation_state", "write_report", "export"), Permission.BROWSE),
     # coding, reviewing, memos, documents
     **dict.fromkeys(("list_documents", "list_participants", "review_queue", "accepted_codings",
                      "list_memos", "agreement_summary", "document_in_context", "segment_context",

@@ -105,6 +105,13 @@ def project_status(project: Project) -> ProjectStatus:
             repo.counts_by_group(session), totals.events)
 
 
+def counts_by_group(project: Project) -> list[tuple[str | None, int, int, int]]:
+    """(group, codable segments, distinct participants, distinct documents) per stakeholder group: the
+    part of `project_status` that coding and decisions leave alone."""
+    with project.sessions() as session:
+        return repo.counts_by_group(session)
+
+
 def list_documents(project: Project) -> list[repo.DocumentSummary]:
     with project.sessions() as session:
         return repo.document_summaries(session)

@@ -25,7 +25,7 @@ try:
 except QualkitError as error:
     st.info(ui.md(error))
     st.stop()
-sizes = {group or "(no group)": people for group, _, people, _ in gateway.read("project_status").by_group}
+sizes = {group or "(no group)": people for group, _, people, _ in gateway.read("counts_by_group")}
 
 with st.container(horizontal=True):
     search = st.text_input("Search quotes", placeholder="words in the anonymised quotes")
