@@ -337,6 +337,7 @@ def test_an_upgrade_backs_up_and_newer_or_foreign_databases_are_refused_without_
         connection.execute("ALTER TABLE codebooks DROP COLUMN edition")  # 0006's column
         connection.execute("DROP TABLE logins")  # 0007's tables
         connection.execute("DROP TABLE accounts")
+        connection.execute("DROP INDEX ix_code_assignments_code_status")  # 0009's index
         connection.execute("UPDATE alembic_version SET version_num = '0003'")
     _open(project.folder)
     (backup,) = project.folder.glob("project.db.0003.*.bak")
