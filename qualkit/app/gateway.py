@@ -264,20 +264,18 @@ def write(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     if project().read_only:
         raise ReadOnlyError("this app is open read-only, so nothing can be changed.",
                             "Ask the project's owner for an editable copy, or open it without --read-only.")
-    if (found := allowed(fn.__name__)) is not None:
-        try:
-            return accounts.perform(found, fn, project(), *args, **kwargs)
-        finally:
-            _written()
-    who = actor()
-    if not who:
-        raise NoNameError("the app does not know who you are, and every change is logged with a name.",
-                          "Type your name in the sidebar (this browser remembers it), then try again.")
+    found = allowed(fn.__name__)
     try:
+        if found is not None:
+            return accounts.perform(found, fn, project(), *args, **kwargs)
+        who = actor()
+        if not who:
+            raise NoNameError("the app does not know who you are, and every change is logged with a name.",
+                              "Type your name in the sidebar (this browser remembers it), then try again.")
         with services.acting_as(who):  # every event of the service names this person, never the OS user
             return fn(project(), *args, **kwargs)
     finally:
-        _written()
+        _written()  # the version moved on (or may have, if it failed half-way): read it again
 
 
 def act(message: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:

@@ -210,8 +210,8 @@ class Quote:
 
 class QuoteIndex:
     """Accepted codings in quoting order (code, then segment) with their anonymised texts, for one
-    project version. The texts are anonymised and casefolded once, when it is built, so a search word
-    costs a scan of texts already made, not a read of the project (the app keeps one per version)."""
+    project version. The texts are anonymised and casefolded when it is built, so a search word costs a
+    scan of texts already made, not a read of the project (the app keeps one per code and version)."""
 
     def __init__(self, view: AnonymisedView, accepted: list[CodedSegment],
                  folded: dict[str, str] | None = None) -> None:
